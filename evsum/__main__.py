@@ -1,0 +1,3 @@
+from evsum.cli import main
+
+main()

@@ -1,0 +1,216 @@
+"""Align facts across substances: profile, outcome rows, harms, mechanism."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from evsum.facts import vocabulary as voc
+from evsum.facts.loader import KnowledgeBase
+from evsum.facts.model import Fact, Substance
+from evsum.query import Filters, select
+
+# Sections in display order: (category, title). Mechanism is a matrix of its own.
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("efficacy", "Efficacy"),
+    ("safety", "Harms"),
+    ("dissociation", "Dissociation and acute effects"),
+    ("pharmacology", "Pharmacology"),
+    ("dosing", "Dosing"),
+    ("regulatory", "Regulatory"),
+)
+
+
+@dataclass
+class Cell:
+    """One substance's entry in a row.
+
+    ``facts`` empty means nothing to show: ``curated`` tells whether the
+    substance has any fact for this outcome at all (it may stand in another
+    row) or none was ever curated.
+    """
+
+    facts: list[Fact] = field(default_factory=list)
+    curated: bool = False
+    differs: bool = False  # the facts are the nearest, not the same timepoint/population
+
+
+@dataclass
+class Row:
+    key: str  # outcome key or adverse event
+    population: str | None
+    timepoint: str | None
+    cells: list[Cell]
+
+    @property
+    def aligned(self) -> bool:
+        return not any(c.differs for c in self.cells)
+
+
+@dataclass
+class Section:
+    category: str
+    title: str
+    rows: list[Row]
+
+
+@dataclass
+class MechanismRow:
+    node: str
+    label: str
+    kind: str
+    # per substance: None (no fact), else (is a primary target, best fact by evidence)
+    cells: list[tuple[bool, Fact | None] | None]
+
+    @property
+    def shared(self) -> bool:
+        return sum(c is not None for c in self.cells) >= 2
+
+
+@dataclass
+class Comparison:
+    substances: list[Substance]
+    filters: Filters
+    profile: list[tuple[str, list[list[Fact]]]]
+    sections: list[Section]
+    mechanism: list[MechanismRow]
+    references: list[str]  # source keys in order of first citation
+
+    def reference_number(self, source_key: str) -> int:
+        return self.references.index(source_key) + 1
+
+
+def row_key(fact: Fact) -> str:
+    """What a row aligns on besides population and timepoint."""
+    if fact.adverse_event:
+        return fact.adverse_event
+    return fact.outcome or fact.id
+
+
+def _distance(a: Fact, b: Fact) -> float:
+    """How far apart two facts' settings are: population first, then log-time."""
+    far = 0.0 if a.population == b.population else 100.0
+    if a.timepoint and b.timepoint:
+        return far + abs(math.log(a.timepoint.hours + 1e-3) - math.log(b.timepoint.hours + 1e-3))
+    return far + (0.0 if a.timepoint is b.timepoint else 10.0)
+
+
+def _setting(fact: Fact) -> tuple[str | None, str | None]:
+    return fact.population, str(fact.timepoint) if fact.timepoint else None
+
+
+def align(per_substance: list[list[Fact]]) -> list[Row]:
+    """Rows for one outcome key: exact matches first, then nearest pairs, then singles."""
+    pools = [list(facts) for facts in per_substance]
+    curated = [bool(facts) for facts in per_substance]
+    width = len(pools)
+    rows: list[Row] = []
+    key = row_key(next(f for facts in per_substance for f in facts))
+
+    def new_row(setting: tuple[str | None, str | None], chosen: list[list[Fact]],
+                differs: list[bool]) -> Row:
+        cells = [Cell(chosen[i], curated[i], differs[i]) for i in range(width)]
+        return Row(key, setting[0], setting[1], cells)
+
+    # 1. the same setting in two or more substances
+    settings: dict[tuple[str | None, str | None], set[int]] = {}
+    for i, facts in enumerate(pools):
+        for fact in facts:
+            settings.setdefault(_setting(fact), set()).add(i)
+    for setting, members in sorted(settings.items(), key=lambda kv: _order(kv[0])):
+        if len(members) < 2:
+            continue
+        chosen = [[f for f in pools[i] if _setting(f) == setting] for i in range(width)]
+        for i in range(width):
+            pools[i] = [f for f in pools[i] if _setting(f) != setting]
+        rows.append(new_row(setting, chosen, [False] * width))
+    # 2. nearest neighbours across substances, flagged as differing
+    while sum(bool(p) for p in pools) >= 2:
+        lead_index = next(i for i, p in enumerate(pools) if p)
+        lead = min(pools[lead_index], key=lambda f: _order(_setting(f)))
+        chosen = [[] for _ in range(width)]
+        differs = [False] * width
+        chosen[lead_index] = [lead]
+        pools[lead_index].remove(lead)
+        for i in range(width):
+            if i == lead_index or not pools[i]:
+                continue
+            nearest = min(pools[i], key=lambda f: (_distance(lead, f), f.evidence_rank))
+            chosen[i] = [nearest]
+            differs[i] = True
+            pools[i].remove(nearest)
+        rows.append(new_row(_setting(lead), chosen, differs))
+    # 3. what is left stands alone
+    for i, facts in enumerate(pools):
+        for fact in sorted(facts, key=lambda f: _order(_setting(f))):
+            chosen = [[fact] if j == i else [] for j in range(width)]
+            rows.append(new_row(_setting(fact), chosen, [False] * width))
+    for row in rows:
+        for cell in row.cells:
+            cell.facts.sort(key=lambda f: (f.evidence_rank, f.id))
+    return rows
+
+
+def _order(setting: tuple[str | None, str | None]) -> tuple[int, float, str]:
+    population, timepoint = setting
+    pops = list(voc.POPULATIONS)
+    hours = 0.0
+    if timepoint:
+        amount, unit = timepoint.split(" ")
+        hours = float(amount) * voc.TIME_UNITS_HOURS[unit]
+    return (pops.index(population) if population else len(pops), hours, timepoint or "")
+
+
+def build_comparison(kb: KnowledgeBase, substances: list[Substance],
+                     filters: Filters) -> Comparison:
+    """Compare substances on the facts that pass the filters."""
+    selected = [select(kb, s, filters) for s in substances]
+    profile: list[tuple[str, list[list[Fact]]]] = []
+    for outcome, label in voc.PROFILE_OUTCOMES.items():
+        cells = [sorted((f for f in facts if f.outcome == outcome),
+                        key=lambda f: (f.evidence_rank, f.id))[:1] for facts in selected]
+        if any(cells):
+            profile.append((label, cells))
+    sections: list[Section] = []
+    for category, title in SECTIONS:
+        in_category = [[f for f in facts if f.category == category
+                        and f.outcome not in voc.PROFILE_OUTCOMES] for facts in selected]
+        keys = list(dict.fromkeys(row_key(f) for facts in in_category for f in facts))
+        rows: list[Row] = []
+        for key in keys:
+            rows += align([[f for f in facts if row_key(f) == key] for facts in in_category])
+        if rows:
+            sections.append(Section(category, title, rows))
+    mechanism = _mechanism(substances, selected, filters)
+    references: list[str] = []
+    for _, cells in profile:
+        for facts in cells:
+            references += [f.source for f in facts]
+    for section in sections:
+        for row in section.rows:
+            for cell in row.cells:
+                references += [f.source for f in cell.facts]
+    for mrow in mechanism:
+        references += [c[1].source for c in mrow.cells if c is not None and c[1] is not None]
+    return Comparison(substances, filters, profile, sections, mechanism,
+                      list(dict.fromkeys(references)))
+
+
+def _mechanism(substances: list[Substance], selected: list[list[Fact]],
+               filters: Filters) -> list[MechanismRow]:
+    if filters.categories and "mechanism" not in filters.categories:
+        return []
+    rows: list[MechanismRow] = []
+    for node, (label, kind) in voc.PATHWAY_NODES.items():
+        cells: list[tuple[bool, Fact | None] | None] = []
+        for substance, facts in zip(substances, selected, strict=True):
+            supporting = sorted((f for f in facts if f.category == "mechanism"
+                                 and node in f.pathway), key=lambda f: (f.evidence_rank, f.id))
+            is_target = node in substance.targets
+            if supporting or is_target:
+                cells.append((is_target, supporting[0] if supporting else None))
+            else:
+                cells.append(None)
+        if any(c is not None for c in cells):
+            rows.append(MechanismRow(node, label, kind, cells))
+    return rows

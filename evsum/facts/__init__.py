@@ -1,0 +1,1 @@
+"""The fact model, its loading from YAML, validation and the index."""

@@ -1,0 +1,151 @@
+"""The fact model: substances, sources, values and facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from evsum.facts.vocabulary import (
+    DESIGN_LABELS,
+    NONCLINICAL_POPULATIONS,
+    TIME_UNITS_HOURS,
+    design_rank,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Substance:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    family: str
+    drug_class: str
+    targets: tuple[str, ...]
+    routes: tuple[str, ...]
+    status: str
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    key: str
+    type: str
+    authors: str
+    title: str
+    year: int
+    journal: str | None
+    doi: str | None
+    pmid: str | None
+    pmcid: str | None
+    url: str | None
+    status: str | None
+    status_note: str | None
+    where: Location
+
+    @property
+    def first_author(self) -> str:
+        """The first author's surname, as in 'Zarate' of 'Zarate CA Jr, ...'."""
+        first = re.split(r"[,;]", self.authors, maxsplit=1)[0].strip()
+        words = first.split()
+        surname = [w for w in words if not (w.isupper() and len(w) <= 4) and w != "Jr"]
+        return " ".join(surname or words[:1])
+
+    @property
+    def short(self) -> str:
+        """'Zarate 2006': how a cell names its source."""
+        return f"{self.first_author} {self.year}"
+
+    @property
+    def link(self) -> str | None:
+        """The best link: DOI, then PubMed, then the URL."""
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    estimate: float
+    unit: str
+    ci: tuple[float, float] | None = None
+    range: tuple[float, float] | None = None
+    p: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparator:
+    name: str
+    value: float | None = None
+    n: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Timepoint:
+    amount: float
+    unit: str
+
+    @property
+    def hours(self) -> float:
+        return self.amount * TIME_UNITS_HOURS[self.unit]
+
+    def __str__(self) -> str:
+        return f"{format_number(self.amount)} {self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    substance: str
+    category: str
+    claim: str
+    design: str
+    source: str
+    locator: str
+    checked: dt.date
+    where: Location
+    outcome: str | None = None
+    population: str | None = None
+    timepoint: Timepoint | None = None
+    n: int | None = None
+    scale: str | None = None
+    value: Value | None = None
+    comparator: Comparator | None = None
+    adverse_event: str | None = None
+    severity: str = "any"
+    pathway: tuple[str, ...] = ()
+    grade: str | None = None
+    tags: tuple[str, ...] = ()
+    note: str | None = None
+    disputed: str | None = None
+
+    @property
+    def evidence_rank(self) -> int:
+        return design_rank(self.design)
+
+    @property
+    def design_label(self) -> str:
+        return DESIGN_LABELS[self.design]
+
+    @property
+    def is_clinical(self) -> bool:
+        """False for animal and cell work, which is never clinical evidence."""
+        return self.design != "preclinical" and self.population not in NONCLINICAL_POPULATIONS
+
+
+def format_number(number: float) -> str:
+    """12.0 -> '12', 0.25 -> '0.25', 1234567 -> '1234567'."""
+    if float(number).is_integer():
+        return str(int(number))
+    return f"{number:.6g}"

@@ -1,0 +1,522 @@
+"""The fact file schema: one table of fields that both validates and exports JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from evsum.facts import vocabulary as voc
+from evsum.facts.yamltree import Mapping, Node, Scalar, Sequence
+from evsum.text import describe, forbidden_character
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'\\`]+$")
+PMID = re.compile(r"^[1-9][0-9]{0,8}$")
+PMCID = re.compile(r"^PMC[0-9]{1,9}$")
+URL = re.compile(r"^https?://[^\s<>\"']+$")
+TIMEPOINT = re.compile(r"^(\d+(?:\.\d+)?) ?(min|h|d|wk|mo|y)$")
+INT = re.compile(r"^[-+]?[0-9]+$")
+FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Plain scalars that YAML 1.1 reads as something other than text.
+YAML11_BOOL = frozenset(
+    "y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF".split()
+)
+YAML11_NULL = frozenset(["", "~", "null", "Null", "NULL"])
+SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+OCTAL_OR_HEX = re.compile(r"^[-+]?0(?:[0-7_]+|x[0-9a-fA-F_]+|b[01_]+)$")
+
+TEXT_LIMIT = 400
+LONG_TEXT_LIMIT = 4000
+LIST_LIMIT = 64
+MAX_ENTRIES_PER_FILE = 20000
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the format: its kind, whether it is required, its help."""
+
+    name: str
+    kind: str  # text longtext slug enum int number year date pair doi pmid pmcid url
+    #            timepoint pvalue list record
+    help: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    item: Field | None = None  # for lists
+    fields: tuple[Field, ...] = ()  # for records
+    minimum: float | None = None
+
+
+def _f(name: str, kind: str, help: str, **kw: Any) -> Field:
+    return Field(name, kind, help, **kw)
+
+
+SUBSTANCE = _f("substance", "record", "A substance.", fields=(
+    _f("id", "slug", "Unique id, a lowercase slug.", required=True),
+    _f("name", "text", "Display name.", required=True),
+    _f("aliases", "list", "Other names: brand, stereo, common, misspellings.",
+       item=_f("alias", "text", "An alias.")),
+    _f("family", "enum", "Drug family.", required=True, choices=voc.FAMILIES),
+    _f("class", "text", "Drug class, one line.", required=True),
+    _f("targets", "list", "Primary targets (pathway nodes).", required=True,
+       item=_f("target", "enum", "A pathway node.", choices=tuple(voc.PATHWAY_NODES))),
+    _f("routes", "list", "Routes of administration.", required=True,
+       item=_f("route", "enum", "A route.", choices=voc.ROUTES)),
+    _f("status", "text", "Regulatory status, one line.", required=True),
+))
+
+SOURCE = _f("source", "record", "A bibliography entry.", fields=(
+    _f("type", "enum", "Kind of source.", required=True, choices=voc.SOURCE_TYPES),
+    _f("authors", "text", "Authors, e.g. 'Zarate CA Jr, Singh JB, et al.'.", required=True),
+    _f("title", "text", "Title.", required=True),
+    _f("journal", "text", "Journal, book or issuing body."),
+    _f("year", "year", "Year of publication.", required=True),
+    _f("doi", "doi", "Bare DOI, e.g. 10.1001/archpsyc.63.8.856."),
+    _f("pmid", "pmid", "PubMed id."),
+    _f("pmcid", "pmcid", "PubMed Central id, e.g. PMC1234567."),
+    _f("url", "url", "Official URL (labels, regulatory pages)."),
+    _f("status", "enum", "Notice on the article.", choices=voc.SOURCE_STATUSES),
+    _f("status_note", "longtext", "What the notice says."),
+))
+
+VALUE = _f("value", "record", "The structured number.", fields=(
+    _f("estimate", "number", "The point estimate.", required=True),
+    _f("unit", "enum", "Unit of the estimate.", required=True, choices=voc.UNITS),
+    _f("ci", "pair", "95% confidence interval [low, high]."),
+    _f("range", "pair", "Range [low, high] as the source gives it."),
+    _f("p", "pvalue", "P value as printed, e.g. '<0.001' or 0.03."),
+))
+
+COMPARATOR = _f("comparator", "record", "What the substance was compared with.", fields=(
+    _f("name", "text", "Comparator, e.g. placebo, midazolam, ECT.", required=True),
+    _f("value", "number", "The comparator's value, in the fact's unit."),
+    _f("n", "int", "Participants in the comparator arm.", minimum=1),
+))
+
+FACT = _f("fact", "record", "A fact.", fields=(
+    _f("id", "slug", "Unique id, e.g. ketamine.zarate2006.response-24h.", required=True),
+    _f("substance", "slug", "Substance id.", required=True),
+    _f("category", "enum", "Category.", required=True, choices=voc.CATEGORIES),
+    _f("claim", "longtext", "The finding in the project's own words.", required=True),
+    _f("outcome", "slug", "Normalized outcome key, e.g. response."),
+    _f("population", "enum", "Population.", choices=tuple(voc.POPULATIONS)),
+    _f("timepoint", "timepoint", "When measured, e.g. '24 h', '6 wk'."),
+    _f("n", "int", "Participants analysed.", minimum=1),
+    _f("scale", "text", "Instrument, e.g. MADRS."),
+    VALUE,
+    COMPARATOR,
+    _f("adverse_event", "slug", "The adverse event this incidence is of."),
+    _f("severity", "enum", "Severity of the adverse event.", choices=voc.SEVERITIES),
+    _f("pathway", "list", "Pathway nodes the fact supports.",
+       item=_f("node", "enum", "A pathway node.", choices=tuple(voc.PATHWAY_NODES))),
+    _f("design", "enum", "Study design (evidence level).", required=True, choices=voc.DESIGNS),
+    _f("grade", "enum", "GRADE certainty, where the source states one.", choices=voc.GRADES),
+    _f("source", "slug", "Key of the source in a bibliography.", required=True),
+    _f("locator", "text", "Where in the source, e.g. 'Table 2'.", required=True),
+    _f("tags", "list", "Free tags.", item=_f("tag", "slug", "A tag.")),
+    _f("note", "longtext", "Caveats the reader must see."),
+    _f("disputed", "longtext", "Why the finding is contested."),
+    _f("checked", "date", "Date last checked against the source.", required=True),
+))
+
+TOP_LEVEL = ("substances", "sources", "facts")
+
+
+class Collector:
+    """Collects problems found in one file."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[int | None, str, str]] = []
+
+    def add(self, line: int | None, field: str, message: str) -> None:
+        self.problems.append((line, field, message))
+
+
+def _scalar_text(node: Scalar) -> str:
+    return node.value
+
+
+def _yaml11_reading(node: Scalar) -> str | None:
+    """What an unquoted scalar would be in YAML 1.1, if not text."""
+    if not node.plain:
+        return None
+    value = node.value
+    if value in YAML11_BOOL:
+        return "a boolean"
+    if value in YAML11_NULL:
+        return "empty (null)"
+    if INT.match(value) or FLOAT.match(value) or OCTAL_OR_HEX.match(value):
+        return "a number"
+    if SEXAGESIMAL.match(value):
+        return "a base-60 number"
+    if DATE.match(value):
+        return "a date"
+    return None
+
+
+def _number(node: Scalar) -> float | None:
+    text = node.value.strip().replace("_", "")
+    if not node.plain or not FLOAT.match(text):
+        return None
+    number = float(text)
+    if not math.isfinite(number):
+        return None
+    return int(number) if INT.match(text) else number
+
+
+def convert(node: Node, spec: Field, path: str, out: Collector) -> Any:
+    """Convert a node by its field spec; problems go to out; None when invalid."""
+    converter = _CONVERTERS[spec.kind]
+    return converter(node, spec, path, out)
+
+
+def _kind_name(node: Node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    return f"the text {describe(node.value)}"
+
+
+def _expect_scalar(node: Node, path: str, what: str, out: Collector) -> Scalar | None:
+    if isinstance(node, Scalar):
+        return node
+    out.add(node.line, path, f"expected {what}, found {_kind_name(node)}")
+    return None
+
+
+def _text(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+    scalar = _expect_scalar(node, path, "text", out)
+    if scalar is None:
+        return None
+    reading = _yaml11_reading(scalar)
+    if reading is not None and spec.kind != "pvalue":
+        out.add(scalar.line, path,
+                f"unquoted {describe(scalar.value)} is {reading} in YAML; quote it if it is text")
+        return None
+    text = scalar.value.strip()
+    if not text:
+        out.add(scalar.line, path, "is empty")
+        return None
+    long = spec.kind == "longtext"
+    limit = LONG_TEXT_LIMIT if long else TEXT_LIMIT
+    if len(text) > limit:
+        out.add(scalar.line, path, f"is {len(text)} characters long; the limit is {limit}")
+        return None
+    bad = forbidden_character(text, allow_newlines=long)
+    if bad is not None:
+        out.add(scalar.line, path, f"contains the control character {bad}")
+        return None
+    return text
+
+
+def _slug(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+    text = _text(node, spec, path, out)
+    if text is None:
+        return None
+    if len(text) > 120 or not SLUG.match(text):
+        out.add(node.line, path, f"{describe(text)} is not a slug "
+                "(lowercase letters, digits, '-', '_', '.')")
+        return None
+    return text
+
+
+def _enum(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+    scalar = _expect_scalar(node, path, "one of the listed values", out)
+    if scalar is None:
+        return None
+    if scalar.value in spec.choices:
+        return scalar.value
+    shown = ", ".join(spec.choices[:20]) + (", ..." if len(spec.choices) > 20 else "")
+    out.add(scalar.line, path, f"{describe(scalar.value)} is not one of: {shown}")
+    return None
+
+
+def _numeric(node: Node, spec: Field, path: str, out: Collector) -> float | None:
+    scalar = _expect_scalar(node, path, "a number", out)
+    if scalar is None:
+        return None
+    number = _number(scalar)
+    if number is None:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is not a number")
+        return None
+    if spec.kind == "int" and not isinstance(number, int):
+        out.add(scalar.line, path, f"{describe(scalar.value)} is not a whole number")
+        return None
+    if spec.minimum is not None and number < spec.minimum:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is below {spec.minimum:g}")
+        return None
+    return number
+
+
+def _year(node: Node, spec: Field, path: str, out: Collector) -> int | None:
+    scalar = _expect_scalar(node, path, "a year", out)
+    if scalar is None:
+        return None
+    value = scalar.value.strip()
+    if not re.fullmatch(r"\d{4}", value):
+        out.add(scalar.line, path, f"{describe(value)} is not a four-digit year")
+        return None
+    year = int(value)
+    if not 1900 <= year <= dt.date.today().year + 1:
+        out.add(scalar.line, path, f"{year} is not a plausible year of publication")
+        return None
+    return year
+
+
+def _date(node: Node, spec: Field, path: str, out: Collector) -> dt.date | None:
+    scalar = _expect_scalar(node, path, "a date (YYYY-MM-DD)", out)
+    if scalar is None:
+        return None
+    try:
+        date = dt.date.fromisoformat(scalar.value.strip())
+    except ValueError:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is not a date (YYYY-MM-DD)")
+        return None
+    if date > dt.date.today():
+        out.add(scalar.line, path, f"{date.isoformat()} is in the future")
+        return None
+    return date
+
+
+def _pair(node: Node, spec: Field, path: str, out: Collector) -> tuple[float, float] | None:
+    if not isinstance(node, Sequence) or len(node.items) != 2:
+        out.add(node.line, path, "expected a list of two numbers [low, high]")
+        return None
+    low = _numeric(node.items[0], spec, f"{path}[0]", out)
+    high = _numeric(node.items[1], spec, f"{path}[1]", out)
+    if low is None or high is None:
+        return None
+    if low > high:
+        out.add(node.line, path, f"low {low:g} is above high {high:g}")
+        return None
+    return (low, high)
+
+
+def _pattern(pattern: re.Pattern[str], what: str) -> Callable[..., str | None]:
+    def check(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+        scalar = _expect_scalar(node, path, what, out)
+        if scalar is None:
+            return None
+        value = scalar.value.strip()
+        if spec.kind == "doi":
+            value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I)
+        if not pattern.match(value) or forbidden_character(value) is not None:
+            out.add(scalar.line, path, f"{describe(value)} is not {what}")
+            return None
+        return value
+    return check
+
+
+def _pvalue(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+    scalar = _expect_scalar(node, path, "a p value", out)
+    if scalar is None:
+        return None
+    value = scalar.value.strip().replace(" ", "")
+    match = re.fullmatch(r"([<>=≤≥]?)(0?\.\d+|1(?:\.0*)?|0|\d(?:\.\d+)?[eE]-\d+)", value)
+    if match is None or float(match.group(2)) > 1:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is not a p value such as 0.03 "
+                "or '<0.001'")
+        return None
+    return value
+
+
+def _timepoint(node: Node, spec: Field, path: str, out: Collector) -> tuple[float, str] | None:
+    scalar = _expect_scalar(node, path, "a timepoint", out)
+    if scalar is None:
+        return None
+    match = TIMEPOINT.match(scalar.value.strip())
+    if match is None:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is not a timepoint such as "
+                "'40 min', '24 h', '6 wk'")
+        return None
+    amount = float(match.group(1))
+    return (int(amount) if amount.is_integer() else amount, match.group(2))
+
+
+def _list(node: Node, spec: Field, path: str, out: Collector) -> list[Any] | None:
+    if not isinstance(node, Sequence):
+        if isinstance(node, Scalar) and spec.item is not None:
+            out.add(node.line, path, "expected a list, e.g. [a, b]")
+        else:
+            out.add(node.line, path, f"expected a list, found {_kind_name(node)}")
+        return None
+    if len(node.items) > LIST_LIMIT:
+        out.add(node.line, path, f"has {len(node.items)} items; the limit is {LIST_LIMIT}")
+        return None
+    assert spec.item is not None
+    values = [convert(item, spec.item, f"{path}[{i}]", out) for i, item in enumerate(node.items)]
+    if any(v is None for v in values):
+        return None
+    return values
+
+
+def _record(node: Node, spec: Field, path: str, out: Collector) -> dict[str, Any] | None:
+    if not isinstance(node, Mapping):
+        out.add(node.line, path, f"expected a mapping of fields, found {_kind_name(node)}")
+        return None
+    known = {f.name: f for f in spec.fields}
+    result: dict[str, Any] = {}
+    ok = True
+    for key, (line, value_node) in node.pairs.items():
+        field = known.get(key)
+        sub = f"{path}.{key}" if path else key
+        if field is None:
+            out.add(line, sub, f"unknown field {describe(key)}; known: {', '.join(known)}")
+            ok = False
+            continue
+        if isinstance(value_node, Scalar) and value_node.plain and value_node.value in YAML11_NULL:
+            if field.required:
+                out.add(line, sub, "is required but empty")
+                ok = False
+            continue
+        value = convert(value_node, field, sub, out)
+        if value is None:
+            ok = False
+        else:
+            result[key] = value
+    for field in spec.fields:
+        if field.required and field.name not in node.pairs:
+            out.add(node.line, f"{path}.{field.name}" if path else field.name,
+                    "is required but missing")
+            ok = False
+    return result if ok else None
+
+
+_CONVERTERS: dict[str, Callable[..., Any]] = {
+    "text": _text,
+    "longtext": _text,
+    "slug": _slug,
+    "enum": _enum,
+    "int": _numeric,
+    "number": _numeric,
+    "year": _year,
+    "date": _date,
+    "pair": _pair,
+    "doi": _pattern(DOI, "a DOI such as 10.1001/archpsyc.63.8.856"),
+    "pmid": _pattern(PMID, "a PubMed id (digits)"),
+    "pmcid": _pattern(PMCID, "a PMC id such as PMC1234567"),
+    "url": _pattern(URL, "an http(s) URL"),
+    "pvalue": _pvalue,
+    "timepoint": _timepoint,
+    "list": _list,
+    "record": _record,
+}
+
+
+def _line_of(node: Mapping, *keys: str) -> int:
+    """The line of a nested field, or of its nearest parent that exists."""
+    line = node.line
+    current: Node = node
+    for key in keys:
+        if not isinstance(current, Mapping) or key not in current.pairs:
+            break
+        line, current = current.pairs[key]
+    return line
+
+
+def check_fact_values(fact: dict[str, Any], node: Mapping, path: str, out: Collector) -> bool:
+    """Cross-field rules of one fact; True when all hold."""
+    before = len(out.problems)
+    line = node.line
+    value = fact.get("value")
+    category = fact["category"]
+    if value is not None:
+        if "outcome" not in fact:
+            out.add(line, f"{path}.outcome", "is required when a value is given")
+        unit = value["unit"]
+        numbers = [("value.estimate", value["estimate"])]
+        for key in ("ci", "range"):
+            if key in value:
+                numbers += [(f"value.{key}", n) for n in value[key]]
+        comparator = fact.get("comparator")
+        if comparator is not None and "value" in comparator:
+            numbers.append(("comparator.value", comparator["value"]))
+        for name, number in numbers:
+            at = _line_of(node, *name.split("."))
+            if unit == "%" and not 0 <= number <= 100:
+                out.add(at, f"{path}.{name}", f"{number:g}% is outside 0-100 "
+                        "(use unit '% change' for changes)")
+            if unit in voc.RATIO_UNITS and number <= 0:
+                out.add(at, f"{path}.{name}", f"a ratio ({unit}) must be above 0, not {number:g}")
+        ci = value.get("ci")
+        if ci is not None and not ci[0] <= value["estimate"] <= ci[1]:
+            out.add(_line_of(node, "value", "ci"), f"{path}.value.ci",
+                    f"estimate {value['estimate']:g} lies outside its "
+                    f"95% CI [{ci[0]:g}, {ci[1]:g}]")
+    else:
+        comparator = fact.get("comparator")
+        if comparator is not None and "value" in comparator:
+            out.add(_line_of(node, "comparator", "value"), f"{path}.comparator.value",
+                    "needs a value on the fact itself")
+    if category == "mechanism" and not fact.get("pathway"):
+        out.add(_line_of(node, "category"), f"{path}.pathway", "is required on mechanism facts")
+    if "adverse_event" in fact and category not in ("safety", "dissociation"):
+        out.add(_line_of(node, "adverse_event"), f"{path}.adverse_event",
+                "belongs on safety or dissociation facts only")
+    return len(out.problems) == before
+
+
+def json_schema() -> dict[str, Any]:
+    """The fact file format as JSON Schema (draft 2020-12)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://evsum.invalid/schema/fact-file-1.json",
+        "title": "evsum fact file",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "substances": {"type": "array", "items": _json(SUBSTANCE)},
+            "sources": {
+                "type": "object",
+                "propertyNames": {"pattern": SLUG.pattern},
+                "additionalProperties": _json(SOURCE),
+            },
+            "facts": {"type": "array", "items": _json(FACT)},
+        },
+    }
+
+
+def _json(spec: Field) -> dict[str, Any]:
+    kind = spec.kind
+    schema: dict[str, Any]
+    if kind == "record":
+        schema = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {f.name: _json(f) for f in spec.fields},
+            "required": [f.name for f in spec.fields if f.required],
+        }
+    elif kind == "list":
+        assert spec.item is not None
+        schema = {"type": "array", "items": _json(spec.item), "maxItems": LIST_LIMIT}
+    elif kind == "enum":
+        schema = {"enum": list(spec.choices)}
+    elif kind in ("int", "year"):
+        schema = {"type": "integer"}
+        if spec.minimum is not None:
+            schema["minimum"] = spec.minimum
+    elif kind == "number":
+        schema = {"type": "number"}
+    elif kind == "pair":
+        schema = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "pvalue":
+        schema = {"type": ["number", "string"]}
+    else:
+        patterns = {"slug": SLUG, "doi": DOI, "pmid": PMID, "pmcid": PMCID, "url": URL,
+                    "timepoint": TIMEPOINT}
+        schema = {"type": "string", "minLength": 1}
+        if kind == "pmid":
+            schema = {"type": ["string", "integer"]}
+        elif kind in patterns:
+            schema["pattern"] = patterns[kind].pattern
+        if kind in ("text", "longtext"):
+            schema["maxLength"] = LONG_TEXT_LIMIT if kind == "longtext" else TEXT_LIMIT
+    schema["description"] = spec.help
+    return schema

@@ -1,0 +1,185 @@
+"""Controlled vocabularies of the fact format (docs/fact-format.md)."""
+
+from __future__ import annotations
+
+CATEGORIES: tuple[str, ...] = (
+    "efficacy",
+    "safety",
+    "dissociation",
+    "mechanism",
+    "pharmacology",
+    "dosing",
+    "regulatory",
+)
+
+FAMILIES: tuple[str, ...] = ("ketamine", "psychedelic")
+
+# Study designs, strongest evidence first; the position is the rank.
+DESIGNS: tuple[str, ...] = (
+    "meta-analysis",
+    "rct",
+    "label",
+    "regulatory",
+    "open-label",
+    "observational",
+    "case-series",
+    "review",
+    "preclinical",
+)
+
+DESIGN_LABELS: dict[str, str] = {
+    "meta-analysis": "meta-analysis",
+    "rct": "RCT",
+    "label": "label",
+    "regulatory": "regulatory",
+    "open-label": "open-label",
+    "observational": "observational",
+    "case-series": "case series",
+    "review": "review",
+    "preclinical": "preclinical",
+}
+
+# Labels and regulatory decisions summarise controlled trials but are not
+# trials; --min-evidence rct keeps only the first two.
+_RANK = {design: index for index, design in enumerate(DESIGNS)}
+
+
+def design_rank(design: str) -> int:
+    """Smaller is stronger evidence."""
+    return _RANK[design]
+
+
+GRADES: tuple[str, ...] = ("high", "moderate", "low", "very-low")
+
+SEVERITIES: tuple[str, ...] = ("any", "serious", "severe")
+
+SOURCE_TYPES: tuple[str, ...] = (
+    "article",
+    "review",
+    "label",
+    "regulatory",
+    "book-chapter",
+    "preprint",
+    "web",
+)
+
+SOURCE_STATUSES: tuple[str, ...] = ("corrected", "expression-of-concern", "retracted")
+
+ROUTES: tuple[str, ...] = (
+    "intravenous",
+    "intramuscular",
+    "intranasal",
+    "oral",
+    "sublingual",
+    "subcutaneous",
+    "inhaled",
+    "intraperitoneal",
+)
+
+POPULATIONS: dict[str, str] = {
+    "trd": "treatment-resistant depression",
+    "mdd": "major depressive disorder",
+    "bipolar-depression": "bipolar depression",
+    "depression-mixed": "unipolar and bipolar depression",
+    "suicidal-ideation": "depression with suicidal ideation",
+    "cancer-distress": "distress with life-threatening illness",
+    "ptsd": "post-traumatic stress disorder",
+    "anxiety": "anxiety disorders",
+    "healthy-volunteers": "healthy volunteers",
+    "people-who-use-drugs": "people who use the drug",
+    "surgical-anaesthesia": "anaesthesia or surgery",
+    "label-population": "label study population",
+    "rodents": "rodents",
+    "in-vitro": "in vitro",
+}
+
+POPULATION_SHORT: dict[str, str] = {
+    "trd": "TRD",
+    "mdd": "MDD",
+    "bipolar-depression": "bipolar dep.",
+    "depression-mixed": "uni+bipolar dep.",
+    "suicidal-ideation": "MDD + SI",
+    "cancer-distress": "cancer distress",
+    "ptsd": "PTSD",
+    "anxiety": "anxiety",
+    "healthy-volunteers": "healthy",
+    "people-who-use-drugs": "users",
+    "surgical-anaesthesia": "anaesthesia",
+    "label-population": "label pop.",
+    "rodents": "rodents",
+    "in-vitro": "in vitro",
+}
+
+NONCLINICAL_POPULATIONS = frozenset({"rodents", "in-vitro"})
+
+UNITS: tuple[str, ...] = (
+    "%",
+    "% change",
+    "points",
+    "OR",
+    "RR",
+    "HR",
+    "SMD",
+    "Hedges g",
+    "Cohen d",
+    "NNT",
+    "mg",
+    "mg/kg",
+    "µg",
+    "µg/kg",
+    "mg/70 kg",
+    "mmHg",
+    "min",
+    "h",
+    "d",
+    "wk",
+    "mo",
+    "y",
+    "ng/mL",
+    "nM",
+    "µM",
+    "fold",
+    "count",
+    "sessions",
+    "doses",
+)
+
+RATIO_UNITS = frozenset({"OR", "RR", "HR", "fold"})
+
+# Pathway nodes: id -> (label, kind). Order is the order of display, from
+# receptor to network.
+PATHWAY_NODES: dict[str, tuple[str, str]] = {
+    "nmda-receptor": ("NMDA receptor", "target"),
+    "5ht2a-receptor": ("5-HT2A receptor", "target"),
+    "5ht1a-receptor": ("5-HT1A receptor", "target"),
+    "sigma-1-receptor": ("sigma-1 receptor", "target"),
+    "opioid-receptor": ("opioid receptors", "target"),
+    "mao-a": ("MAO-A (inhibition)", "target"),
+    "trkb": ("TrkB", "target"),
+    "gaba-interneuron-disinhibition": ("GABA interneuron disinhibition", "downstream"),
+    "glutamate-surge": ("glutamate surge", "downstream"),
+    "ampa-receptor": ("AMPA receptor throughput", "downstream"),
+    "eef2": ("eEF2 (dephosphorylation)", "downstream"),
+    "bdnf": ("BDNF", "downstream"),
+    "mtorc1": ("mTORC1", "downstream"),
+    "synaptogenesis": ("synaptogenesis / spines", "downstream"),
+    "lateral-habenula": ("lateral habenula bursting", "downstream"),
+    "network-change": ("network-level change", "downstream"),
+}
+
+# Outcome keys that fill the profile at the top of a comparison.
+PROFILE_OUTCOMES: dict[str, str] = {
+    "clinical-dose": "clinical dose",
+    "onset": "onset of effect",
+    "duration-of-effect": "duration of effect",
+    "half-life": "half-life",
+}
+
+TIME_UNITS_HOURS: dict[str, float] = {
+    "min": 1 / 60,
+    "h": 1.0,
+    "d": 24.0,
+    "wk": 24.0 * 7,
+    "mo": 24.0 * 30.4375,
+    "y": 24.0 * 365.25,
+}

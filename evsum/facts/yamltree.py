@@ -1,0 +1,183 @@
+"""A safe YAML reader: a plain tree of scalars, sequences and mappings with lines.
+
+PyYAML's own constructors resolve YAML 1.1 types (``no`` becomes False), keep
+the last of duplicate keys, expand aliases and follow tags. Fact files come
+from strangers, so this module builds the tree from the parser's events and
+refuses everything the format does not need: anchors and aliases, tags,
+duplicate keys, several documents, deep nesting, oversized files. Scalars stay
+text; the schema decides what each one means.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from evsum.text import describe
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_DEPTH = 16
+
+
+@dataclass(slots=True)
+class Scalar:
+    value: str
+    line: int
+    plain: bool  # written without quotes, so YAML 1.1 would resolve its type
+
+
+@dataclass(slots=True)
+class Sequence:
+    items: list[Node]
+    line: int
+
+
+@dataclass(slots=True)
+class Mapping:
+    pairs: dict[str, tuple[int, Node]] = field(default_factory=dict)  # key -> (key line, value)
+    line: int = 0
+
+
+Node = Scalar | Sequence | Mapping
+
+
+class YamlProblem(Exception):
+    """The file cannot be read as the restricted YAML of fact files."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+try:  # libyaml's parser is several times faster; the pure one is the fallback
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+def read_text(path: Path) -> str:
+    """Read a fact file as UTF-8 text, refusing what is not."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise YamlProblem("is a directory, not a fact file") from None
+    except PermissionError:
+        raise YamlProblem("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise YamlProblem(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise YamlProblem(f"is larger than the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit")
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "UTF-32"),
+        (codecs.BOM_UTF32_BE, "UTF-32"),
+        (codecs.BOM_UTF16_LE, "UTF-16"),
+        (codecs.BOM_UTF16_BE, "UTF-16"),
+    ):
+        if data.startswith(bom):
+            raise YamlProblem(f"is encoded as {name}; save it as UTF-8")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise YamlProblem("holds a NUL byte: binary data, not YAML", data.count(b"\n", 0, nul) + 1)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise YamlProblem(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x})", line) from None
+
+
+def parse(text: str) -> Node | None:
+    """Parse one YAML document into a tree; None for a file with no document."""
+    stack: list[Sequence | Mapping] = []
+    pending_key: list[tuple[str, int] | None] = []
+    root: Node | None = None
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise YamlProblem("holds more than one YAML document (---)", line)
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlProblem("uses an alias (*name); aliases are not allowed", line)
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                node: Node = stack.pop()
+                pending_key.pop()
+                if stack:
+                    _attach(stack, pending_key, node)
+                else:
+                    root = node
+                continue
+            if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
+                                      yaml.MappingStartEvent)):
+                continue
+            if event.anchor is not None:
+                anchor = describe("&" + event.anchor)
+                raise YamlProblem(f"uses an anchor ({anchor}); anchors are not allowed", line)
+            tag = event.tag
+            if tag is not None and tag != "!" and not (
+                isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"
+            ):
+                raise YamlProblem(f"uses the tag {describe(tag)}; tags are not allowed", line)
+            if isinstance(event, yaml.ScalarEvent):
+                plain = not event.style and tag is None
+                scalar = Scalar(event.value, line, plain)
+                if stack:
+                    _attach(stack, pending_key, scalar)
+                else:
+                    root = scalar
+                continue
+            if len(stack) >= MAX_DEPTH:
+                raise YamlProblem(f"is nested deeper than {MAX_DEPTH} levels", line)
+            container: Sequence | Mapping = (
+                Sequence([], line) if isinstance(event, yaml.SequenceStartEvent)
+                else Mapping({}, line)
+            )
+            stack.append(container)
+            pending_key.append(None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise YamlProblem(
+            f"is not valid YAML: {describe(problem, 120)}", mark.line + 1 if mark else None
+        ) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"is not valid YAML: {describe(str(exc), 120)}") from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first
+        raise YamlProblem(f"is nested deeper than {MAX_DEPTH} levels") from None
+    return root
+
+
+def _attach(
+    stack: list[Sequence | Mapping], pending_key: list[tuple[str, int] | None], node: Node
+) -> None:
+    parent = stack[-1]
+    if isinstance(parent, Sequence):
+        parent.items.append(node)
+        return
+    key = pending_key[-1]
+    if key is None:
+        if not isinstance(node, Scalar):
+            raise YamlProblem("has a mapping key that is not plain text", node.line)
+        if node.value in parent.pairs:
+            first = parent.pairs[node.value][0]
+            raise YamlProblem(
+                f"repeats the key {describe(node.value)} (first on line {first})", node.line
+            )
+        pending_key[-1] = (node.value, node.line)
+        return
+    parent.pairs[key[0]] = (key[1], node)
+    pending_key[-1] = None
+
+
+def load_tree(path: Path) -> Node | None:
+    """Read and parse one fact file."""
+    return parse(read_text(path))

@@ -1,0 +1,138 @@
+"""Plain-text pieces every renderer shares: values, settings, evidence, sources."""
+
+from __future__ import annotations
+
+from evsum.facts import vocabulary as voc
+from evsum.facts.loader import KnowledgeBase
+from evsum.facts.model import Fact, Source, format_number
+
+NOT_CURATED = "not curated"
+ELSEWHERE = "(in another row: other setting)"
+NONE_REPORTED = "none reported"
+
+
+def number_with_unit(number: float, unit: str) -> str:
+    if unit in ("%", "% change"):
+        text = f"{format_number(number)}%"
+        return f"+{text}" if unit == "% change" and number > 0 else text
+    if unit in ("OR", "RR", "HR", "SMD", "Hedges g", "Cohen d", "NNT"):
+        return f"{unit} {format_number(number)}"
+    if unit == "fold":
+        return f"{format_number(number)}-fold"
+    if unit == "count":
+        return format_number(number)
+    return f"{format_number(number)} {unit}"
+
+
+def interval(bounds: tuple[float, float], unit: str) -> str:
+    low, high = (format_number(b) for b in bounds)
+    suffix = "%" if unit in ("%", "% change") else ""
+    return f"{low}{suffix} to {high}{suffix}"
+
+
+def value_text(fact: Fact) -> str:
+    """'71% vs 0% placebo (95% CI 48% to 89%)'; '' for a fact with no number."""
+    value = fact.value
+    if value is None:
+        return ""
+    text = number_with_unit(value.estimate, value.unit)
+    if value.estimate == 0 and value.unit in ("%", "count"):
+        text += f" ({NONE_REPORTED})"
+    comparator = fact.comparator
+    if comparator is not None:
+        if comparator.value is not None:
+            text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
+        else:
+            text += f" vs {comparator.name}"
+    extras = []
+    if value.ci is not None:
+        extras.append(f"95% CI {interval(value.ci, value.unit)}")
+    if value.range is not None:
+        extras.append(f"range {interval(value.range, value.unit)}")
+    if value.p is not None:
+        extras.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}")
+    if extras:
+        text += f" ({'; '.join(extras)})"
+    return text
+
+
+def comparator_only(fact: Fact) -> str:
+    """'vs placebo' for a fact with a comparator but no number."""
+    if fact.value is None and fact.comparator is not None:
+        return f"vs {fact.comparator.name}"
+    return ""
+
+
+def setting_text(fact: Fact, short: bool = True) -> str:
+    """'TRD, 24 h, n=18, MADRS': who, when, how many, measured how."""
+    parts = []
+    if fact.population:
+        names = voc.POPULATION_SHORT if short else voc.POPULATIONS
+        parts.append(names[fact.population])
+    if fact.timepoint:
+        parts.append(str(fact.timepoint))
+    if fact.n:
+        parts.append(f"n={fact.n}")
+    if fact.scale:
+        parts.append(fact.scale)
+    return ", ".join(parts)
+
+
+def evidence_text(fact: Fact) -> str:
+    """'RCT', 'meta-analysis, GRADE moderate', 'preclinical (rodents)'."""
+    text = fact.design_label
+    if fact.design == "preclinical" and fact.population in voc.NONCLINICAL_POPULATIONS:
+        text += f" ({voc.POPULATION_SHORT[fact.population]})"
+    if fact.grade:
+        text += f", GRADE {fact.grade}"
+    return text
+
+
+def outcome_label(key: str) -> str:
+    return key.replace("-", " ").replace("_", " ")
+
+
+def fact_heading(fact: Fact) -> str:
+    """What a fact is about: its adverse event, outcome, or for mechanism its pathway."""
+    if fact.category == "mechanism" and fact.pathway:
+        return " → ".join(voc.PATHWAY_NODES[node][0] for node in fact.pathway)
+    return outcome_label(fact.adverse_event or fact.outcome or fact.category)
+
+
+def source_citation(source: Source) -> str:
+    """'Zarate CA Jr, ... (2006). Title. Journal. doi:...' as plain text."""
+    text = f"{source.authors} ({source.year}). {source.title}."
+    if source.journal:
+        text += f" {source.journal}."
+    if source.doi:
+        text += f" doi:{source.doi}"
+    if source.pmid:
+        text += f" PMID {source.pmid}"
+    if source.url and not source.doi:
+        text += f" {source.url}"
+    if source.status:
+        text += f" [{source.status.replace('-', ' ')}]"
+    return text.strip()
+
+
+def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str]:
+    """The lines of one comparison cell: value, setting, evidence and source."""
+    lines = []
+    value = value_text(fact) or comparator_only(fact)
+    lines.append(value or fact.claim)
+    setting = setting_text(fact)
+    if setting:
+        lines.append(setting)
+    source = kb.sources[fact.source]
+    ref = f"[{reference}]" if reference is not None else source.short
+    lines.append(f"{evidence_text(fact)} {ref}")
+    if fact.disputed:
+        lines.append("disputed")
+    return lines
+
+
+def counts_by_category(facts: list[Fact]) -> dict[str, int]:
+    counts = dict.fromkeys(voc.CATEGORIES, 0)
+    for fact in facts:
+        counts[fact.category] += 1
+    return counts

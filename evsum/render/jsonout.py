@@ -1,0 +1,168 @@
+"""JSON output, versioned: every view as a plain object (docs/json-output.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from evsum.compare import Comparison
+from evsum.facts import vocabulary as voc
+from evsum.facts.loader import KnowledgeBase
+from evsum.facts.model import Fact, Source, Substance
+from evsum.render.common import evidence_text, value_text
+from evsum.views import Overview, SideEffects, Summary, excess
+
+JSON_VERSION = 1
+
+
+def substance_dict(substance: Substance) -> dict[str, Any]:
+    return {
+        "id": substance.id,
+        "name": substance.name,
+        "aliases": list(substance.aliases),
+        "family": substance.family,
+        "class": substance.drug_class,
+        "targets": list(substance.targets),
+        "routes": list(substance.routes),
+        "status": substance.status,
+    }
+
+
+def source_dict(source: Source) -> dict[str, Any]:
+    return {
+        "key": source.key,
+        "type": source.type,
+        "authors": source.authors,
+        "title": source.title,
+        "journal": source.journal,
+        "year": source.year,
+        "doi": source.doi,
+        "pmid": source.pmid,
+        "pmcid": source.pmcid,
+        "url": source.url,
+        "link": source.link,
+        "status": source.status,
+        "status_note": source.status_note,
+    }
+
+
+def fact_dict(fact: Fact) -> dict[str, Any]:
+    value = fact.value
+    comparator = fact.comparator
+    return {
+        "id": fact.id,
+        "substance": fact.substance,
+        "category": fact.category,
+        "claim": fact.claim,
+        "outcome": fact.outcome,
+        "population": fact.population,
+        "timepoint": str(fact.timepoint) if fact.timepoint else None,
+        "timepoint_hours": fact.timepoint.hours if fact.timepoint else None,
+        "n": fact.n,
+        "scale": fact.scale,
+        "value": None if value is None else {
+            "estimate": value.estimate,
+            "unit": value.unit,
+            "ci95": list(value.ci) if value.ci else None,
+            "range": list(value.range) if value.range else None,
+            "p": value.p,
+        },
+        "comparator": None if comparator is None else {
+            "name": comparator.name, "value": comparator.value, "n": comparator.n,
+        },
+        "display": value_text(fact) or None,
+        "adverse_event": fact.adverse_event,
+        "severity": fact.severity,
+        "pathway": list(fact.pathway),
+        "design": fact.design,
+        "evidence": evidence_text(fact),
+        "clinical": fact.is_clinical,
+        "grade": fact.grade,
+        "source": fact.source,
+        "locator": fact.locator,
+        "tags": list(fact.tags),
+        "note": fact.note,
+        "disputed": fact.disputed,
+        "checked": fact.checked.isoformat(),
+    }
+
+
+def _sources(kb: KnowledgeBase, facts: list[Fact]) -> dict[str, Any]:
+    keys = dict.fromkeys(f.source for f in facts)
+    return {key: source_dict(kb.sources[key]) for key in keys}
+
+
+def _envelope(kind: str, filters: Any, body: dict[str, Any]) -> dict[str, Any]:
+    return {"evsum_json": JSON_VERSION, "kind": kind, "filters": {
+        "categories": list(filters.categories), "min_evidence": filters.min_evidence,
+        "populations": list(filters.populations), "since": filters.since,
+        "clinical_only": filters.clinical_only,
+    }, **body}
+
+
+def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
+    """Any view as a JSON-ready dict."""
+    if isinstance(view, Overview):
+        return _envelope("list", view.filters, {"substances": [
+            {**substance_dict(s), "fact_counts": counts, "total": sum(counts.values())}
+            for s, counts in view.rows
+        ]})
+    if isinstance(view, Summary):
+        return _envelope("show", view.filters, {
+            "substance": substance_dict(view.substance),
+            "facts": [fact_dict(f) for f in view.facts],
+            "sources": _sources(kb, view.facts),
+        })
+    if isinstance(view, SideEffects):
+        return _envelope("side-effects", view.filters, {
+            "substances": [s.id for s in view.substances],
+            "min_incidence": view.min_incidence,
+            "sort": view.sort,
+            "rows": [{**fact_dict(f), "excess": excess(f)} for f in view.rows],
+            "sources": _sources(kb, view.rows),
+        })
+    if isinstance(view, Comparison):
+        return _envelope("compare", view.filters, _comparison(view, kb))
+    raise TypeError(f"no JSON form for {type(view).__name__}")
+
+
+def _cell(cell: Any) -> dict[str, Any]:
+    state = "fact" if cell.facts else ("other-setting" if cell.curated else "not-curated")
+    return {"state": state, "differs": cell.differs, "facts": [f.id for f in cell.facts]}
+
+
+def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
+    facts: dict[str, Fact] = {}
+    for _, cells in view.profile:
+        for group in cells:
+            facts.update((f.id, f) for f in group)
+    for section in view.sections:
+        for row in section.rows:
+            for cell in row.cells:
+                facts.update((f.id, f) for f in cell.facts)
+    for mrow in view.mechanism:
+        for entry in mrow.cells:
+            if entry is not None and entry[1] is not None:
+                facts[entry[1].id] = entry[1]
+    return {
+        "substances": [substance_dict(s) for s in view.substances],
+        "profile": [{"row": label, "cells": [[f.id for f in group] for group in cells]}
+                    for label, cells in view.profile],
+        "sections": [{"category": s.category, "title": s.title, "rows": [
+            {"key": r.key, "population": r.population, "timepoint": r.timepoint,
+             "aligned": r.aligned, "cells": [_cell(c) for c in r.cells]} for r in s.rows
+        ]} for s in view.sections],
+        "mechanism": [{"node": m.node, "label": m.label, "kind": m.kind, "shared": m.shared,
+                       "cells": [None if c is None else {
+                           "primary_target": c[0],
+                           "fact": c[1].id if c[1] else None,
+                           "evidence": c[1].design if c[1] else None,
+                       } for c in m.cells]} for m in view.mechanism],
+        "references": [source_dict(kb.sources[k]) for k in view.references],
+        "facts": {fid: fact_dict(f) for fid, f in facts.items()},
+        "pathway_labels": {k: v[0] for k, v in voc.PATHWAY_NODES.items()},
+    }
+
+
+def render_json(view: object, kb: KnowledgeBase) -> str:
+    return json.dumps(view_dict(view, kb), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,345 @@
+"""Terminal output with Rich. Fact text always enters as Text, never as markup."""
+
+from __future__ import annotations
+
+import os
+from typing import IO
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from evsum.compare import Cell, Comparison
+from evsum.facts import vocabulary as voc
+from evsum.facts.loader import KnowledgeBase
+from evsum.facts.model import Fact
+from evsum.render.common import (
+    ELSEWHERE,
+    NONE_REPORTED,
+    NOT_CURATED,
+    cell_lines,
+    evidence_text,
+    fact_heading,
+    number_with_unit,
+    outcome_label,
+    setting_text,
+    value_text,
+)
+from evsum.views import Overview, SideEffects, Summary, excess, incidence
+
+CATEGORY_STYLE = {
+    "efficacy": "bold green",
+    "safety": "bold red",
+    "dissociation": "bold magenta",
+    "mechanism": "bold blue",
+    "pharmacology": "bold cyan",
+    "dosing": "bold yellow",
+    "regulatory": "bold white",
+}
+EVIDENCE_STYLE = {
+    "meta-analysis": "bold green",
+    "rct": "green",
+    "label": "cyan",
+    "regulatory": "cyan",
+    "open-label": "yellow",
+    "observational": "yellow",
+    "case-series": "dark_orange",
+    "review": "dark_orange",
+    "preclinical": "magenta",
+}
+NOT_CURATED_STYLE = "dim italic"
+DIFFERS_STYLE = "yellow"
+NARROW_PER_COLUMN = 26
+BAR_WIDTH = 10
+
+
+def make_console(stream: IO[str], color: bool | None, width: int | None = None) -> Console:
+    """A console on the stream; colour only where the user and the terminal allow."""
+    no_codes = color is False or os.environ.get("TERM") == "dumb"
+    return Console(
+        file=stream,
+        width=width,
+        color_system=None if no_codes else "auto",
+        force_terminal=True if color else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def _evidence(fact: Fact) -> Text:
+    return Text(evidence_text(fact), style=EVIDENCE_STYLE[fact.design])
+
+
+def _summary(view: Summary, kb: KnowledgeBase) -> list[RenderableType]:
+    s = view.substance
+    head = Text()
+    head.append(s.name, style="bold")
+    head.append(f"  {s.drug_class}")
+    parts: list[RenderableType] = [head]
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="dim")
+    info.add_column()
+    info.add_row("targets", Text(", ".join(voc.PATHWAY_NODES[t][0] for t in s.targets)))
+    info.add_row("routes", Text(", ".join(s.routes)))
+    info.add_row("status", Text(s.status))
+    if s.aliases:
+        info.add_row("aliases", Text(", ".join(s.aliases)))
+    filters = view.filters.describe()
+    if filters:
+        info.add_row("filters", Text(filters))
+    parts += [info, Text("")]
+    for category, facts in view.by_category():
+        title = Text(f"{category.upper()} ({len(facts)})", style=CATEGORY_STYLE[category])
+        parts.append(title)
+        if not facts:
+            parts.append(Text(f"  {NOT_CURATED}", style=NOT_CURATED_STYLE))
+        for fact in facts:
+            parts.append(_fact_block(fact, kb))
+        parts.append(Text(""))
+    return parts
+
+
+def _fact_block(fact: Fact, kb: KnowledgeBase) -> RenderableType:
+    source = kb.sources[fact.source]
+    line = Text()
+    line.append(fact_heading(fact), style="bold")
+    setting = setting_text(fact)
+    if setting:
+        line.append(f"  {setting}", style="dim")
+    line.append("  ")
+    line.append_text(_evidence(fact))
+    line.append(f"  {source.short}", style="cyan")
+    if source.status:
+        line.append(f" ({source.status.replace('-', ' ')})", style="bold red")
+    body: list[RenderableType] = []
+    value = value_text(fact)
+    if value:
+        body.append(Text(value, style="bold"))
+    body.append(Text(fact.claim))
+    if fact.note:
+        body.append(Text(f"note: {fact.note}", style="dim"))
+    if fact.disputed:
+        body.append(Text(f"disputed: {fact.disputed}", style="yellow"))
+    body.append(Text(f"{fact.id} · {fact.locator}", style="dim"))
+    return Group(Padding(line, (0, 0, 0, 2)), Padding(Group(*body), (0, 0, 0, 4)))
+
+
+def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase) -> Text:
+    if not cell.facts:
+        return Text(ELSEWHERE if cell.curated else NOT_CURATED, style=NOT_CURATED_STYLE)
+    text = Text()
+    for index, fact in enumerate(cell.facts):
+        if index:
+            text.append("\n")
+        lines = cell_lines(fact, kb, view.reference_number(fact.source))
+        if cell.differs:
+            text.append("≠ ", style=DIFFERS_STYLE)
+        text.append(lines[0], style="bold")
+        for extra in lines[1:-1]:
+            text.append(f"\n{extra}", style=DIFFERS_STYLE if cell.differs else "dim")
+        text.append("\n")
+        text.append(lines[-1], style=EVIDENCE_STYLE[fact.design])
+    return text
+
+
+def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    names = [s.name for s in view.substances]
+    narrow = width < NARROW_PER_COLUMN * (len(names) + 1)
+    parts: list[RenderableType] = []
+    title = Text(" vs ".join(names), style="bold")
+    parts.append(title)
+    filters = view.filters.describe()
+    if filters:
+        parts.append(Text(f"filters: {filters}", style="dim"))
+    legend = Text("≠ nearest setting (population or timepoint differs)   ", style=DIFFERS_STYLE)
+    legend.append(NOT_CURATED, style=NOT_CURATED_STYLE)
+    legend.append(" never curated", style="dim")
+    parts += [legend, Text("")]
+
+    rows: list[tuple[Text, list[Text]]] = [
+        (Text("class"), [Text(s.drug_class) for s in view.substances]),
+        (Text("primary targets"), [Text(", ".join(voc.PATHWAY_NODES[t][0] for t in s.targets))
+                                   for s in view.substances]),
+        (Text("routes"), [Text(", ".join(s.routes)) for s in view.substances]),
+    ]
+    for label, groups in view.profile:
+        rows.append((Text(label), [_cell_text(Cell(g, True), view, kb) if g
+                                   else Text(NOT_CURATED, style=NOT_CURATED_STYLE)
+                                   for g in groups]))
+    rows.append((Text("status"), [Text(s.status) for s in view.substances]))
+    parts.append(_grid("PROFILE", "bold", names, rows, narrow))
+    for section in view.sections:
+        section_rows = []
+        for row in section.rows:
+            head = Text(outcome_label(row.key), style="bold")
+            setting = ", ".join(x for x in (
+                voc.POPULATION_SHORT.get(row.population or "", ""), row.timepoint or "") if x)
+            if setting:
+                head.append(f"\n{setting}", style="dim")
+            section_rows.append((head, [_cell_text(c, view, kb) for c in row.cells]))
+        parts.append(_grid(section.title.upper(), CATEGORY_STYLE[section.category], names,
+                           section_rows, narrow))
+    if view.mechanism:
+        mech_rows = []
+        for mrow in view.mechanism:
+            node = Text(mrow.label, style="bold" if mrow.shared else "")
+            if mrow.shared:
+                node.append("  shared", style="green")
+            marks: list[Text] = []
+            for entry in mrow.cells:
+                if entry is None:
+                    marks.append(Text("·", style="dim"))
+                    continue
+                is_target, fact = entry
+                text = Text("● primary target" if is_target else "●",
+                            style="bold blue" if is_target else "blue")
+                if fact is not None:
+                    text.append(f" {evidence_text(fact)} [{view.reference_number(fact.source)}]",
+                                style=EVIDENCE_STYLE[fact.design])
+                marks.append(text)
+            mech_rows.append((node, marks))
+        parts.append(_grid("MECHANISM", CATEGORY_STYLE["mechanism"], names, mech_rows, narrow))
+    parts.append(_references(view.references, kb))
+    return parts
+
+
+def _grid(title: str, style: str, names: list[str], rows: list[tuple[Text, list[Text]]],
+          narrow: bool) -> RenderableType:
+    if narrow:
+        lines: list[RenderableType] = [Text(title, style=style)]
+        for label, cells in rows:
+            lines.append(label)
+            for name, cell in zip(names, cells, strict=True):
+                entry = Text(f"  {name}: ", style="cyan")
+                entry.append_text(cell)
+                lines.append(entry)
+        lines.append(Text(""))
+        return Group(*lines)
+    table = Table(title=Text(title, style=style), title_justify="left", box=box.SIMPLE_HEAD,
+                  show_lines=True, expand=True)
+    table.add_column("", overflow="fold", ratio=1)
+    for name in names:
+        table.add_column(name, overflow="fold", ratio=2)
+    for label, cells in rows:
+        table.add_row(label, *cells)
+    return table
+
+
+def _references(keys: list[str], kb: KnowledgeBase) -> RenderableType:
+    lines: list[RenderableType] = [Text("REFERENCES", style="bold")]
+    for number, key in enumerate(keys, 1):
+        source = kb.sources[key]
+        line = Text(f"[{number}] ", style="cyan")
+        line.append(f"{source.short}. {source.title}.")
+        if source.journal:
+            line.append(f" {source.journal}.", style="italic")
+        link = source.link
+        if link:
+            line.append(f" {link}", style="dim")
+        if source.status:
+            line.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
+        lines.append(line)
+    return Group(*lines)
+
+
+def _overview(view: Overview) -> list[RenderableType]:
+    table = Table(box=box.SIMPLE_HEAD, title=Text("SUBSTANCES", style="bold"),
+                  title_justify="left", padding=(0, 1))
+    table.add_column("substance")
+    for category in voc.CATEGORIES:
+        table.add_column(category[:3], justify="right", style=CATEGORY_STYLE[category],
+                         no_wrap=True)
+    table.add_column("all", justify="right", style="bold", no_wrap=True)
+    for s, counts in view.rows:
+        about = Text(s.name, style="bold")
+        about.append(f"\n{s.drug_class}")
+        about.append("\ntargets: " + ", ".join(voc.PATHWAY_NODES[t][0] for t in s.targets),
+                     style="dim")
+        about.append(f"\n{s.status}", style="dim")
+        cells = [Text(str(counts[c]) if counts[c] else "·") for c in voc.CATEGORIES]
+        table.add_row(about, *cells, Text(str(sum(counts.values()))))
+    parts: list[RenderableType] = [table]
+    filters = view.filters.describe()
+    if filters:
+        parts.append(Text(f"filters: {filters}", style="dim"))
+    return parts
+
+
+def bar(fraction: float, width: int) -> str:
+    """A horizontal bar of eighth-blocks, fraction 0..1 of width cells."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    eighths = round(fraction * width * 8)
+    full, rest = divmod(eighths, 8)
+    return "█" * full + ("▏▎▍▌▋▊▉"[rest - 1] if rest else "")
+
+
+def _incidence_cell(fact: Fact) -> Text:
+    """Bars for drug and comparator with their figures, or the value as text."""
+    rate = incidence(fact)
+    if rate is None:
+        return Text(value_text(fact) or fact.claim)
+    text = Text(bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="red")
+    text.append(f" {number_with_unit(rate, '%')}", style="bold")
+    if rate == 0:
+        text.append(f" ({NONE_REPORTED})", style="dim")
+    comparator = fact.comparator
+    if comparator is not None:
+        text.append("\n")
+        if comparator.value is not None:
+            text.append(bar(comparator.value / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="blue")
+            text.append(f" {number_with_unit(comparator.value, '%')}")
+        text.append(f" {comparator.name}", style="dim")
+    return text
+
+
+def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
+    title = Text("ADVERSE EFFECTS: " + ", ".join(s.name for s in view.substances), style="bold")
+    legend = Text("bars: ", style="dim")
+    legend.append("drug", style="red")
+    legend.append(" / ", style="dim")
+    legend.append("comparator", style="blue")
+    legend.append(f"; excess in percentage points; sorted by {view.sort}", style="dim")
+    table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
+    table.add_column("event", style="bold", ratio=2)
+    table.add_column("incidence", min_width=BAR_WIDTH + 6, ratio=3)
+    table.add_column("excess", justify="right", no_wrap=True)
+    table.add_column("source", ratio=3)
+    for fact in view.rows:
+        event = Text(outcome_label(fact.adverse_event or ""), style="bold")
+        if fact.severity != "any":
+            event.append(f" ({fact.severity})", style="bold red")
+        event.append(f"\n{kb.substances[fact.substance].name}", style="cyan")
+        extra = excess(fact)
+        source = _evidence(fact)
+        source.append(f" {kb.sources[fact.source].short}", style="cyan")
+        setting = setting_text(fact)
+        if setting:
+            source.append(f"\n{setting}", style="dim")
+        table.add_row(event, _incidence_cell(fact),
+                      Text("" if extra is None else f"{extra:+.3g}"), source)
+    parts: list[RenderableType] = [title, legend, table]
+    if not view.rows:
+        parts.append(Text("no adverse-event facts match", style=NOT_CURATED_STYLE))
+    return parts
+
+
+def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                    width: int | None = None) -> None:
+    """Print any view to the stream."""
+    console = make_console(stream, color, width)
+    if isinstance(view, Comparison):
+        parts = _comparison(view, kb, console.width)
+    elif isinstance(view, Summary):
+        parts = _summary(view, kb)
+    elif isinstance(view, SideEffects):
+        parts = _side_effects(view, kb)
+    elif isinstance(view, Overview):
+        parts = _overview(view)
+    else:
+        raise TypeError(f"no terminal form for {type(view).__name__}")
+    for part in parts:
+        console.print(part)

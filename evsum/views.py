@@ -1,0 +1,97 @@
+"""What each command shows, as plain data for the renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from evsum.errors import UsageError
+from evsum.facts import vocabulary as voc
+from evsum.facts.loader import KnowledgeBase
+from evsum.facts.model import Fact, Substance
+from evsum.query import Filters, keep, select
+
+
+@dataclass
+class Overview:
+    """`evsum list`: every substance with its fact counts per category."""
+
+    rows: list[tuple[Substance, dict[str, int]]]
+    filters: Filters
+
+
+@dataclass
+class Summary:
+    """`evsum show`: one substance's facts, by category."""
+
+    substance: Substance
+    facts: list[Fact]
+    filters: Filters
+
+    def by_category(self) -> list[tuple[str, list[Fact]]]:
+        return [(c, [f for f in self.facts if f.category == c]) for c in voc.CATEGORIES]
+
+
+@dataclass
+class SideEffects:
+    """`evsum side-effects`: adverse events with incidence against comparator."""
+
+    substances: list[Substance]
+    rows: list[Fact]
+    filters: Filters
+    min_incidence: float | None
+    sort: str
+
+
+SORT_KEYS = ("incidence", "excess", "event", "substance")
+
+
+def build_overview(kb: KnowledgeBase, filters: Filters) -> Overview:
+    rows = []
+    for substance in kb.substances.values():
+        counts = dict.fromkeys(voc.CATEGORIES, 0)
+        for fact in kb.by_substance.get(substance.id, []):
+            if keep(fact, filters, kb):
+                counts[fact.category] += 1
+        rows.append((substance, counts))
+    return Overview(rows, filters)
+
+
+def build_summary(kb: KnowledgeBase, substance: Substance, filters: Filters) -> Summary:
+    return Summary(substance, select(kb, substance, filters), filters)
+
+
+def incidence(fact: Fact) -> float | None:
+    if fact.value is not None and fact.value.unit == "%":
+        return fact.value.estimate
+    return None
+
+
+def excess(fact: Fact) -> float | None:
+    rate = incidence(fact)
+    if rate is None or fact.comparator is None or fact.comparator.value is None:
+        return None
+    return rate - fact.comparator.value
+
+
+def build_side_effects(kb: KnowledgeBase, substances: list[Substance], filters: Filters,
+                       min_incidence: float | None = None, sort: str = "incidence") -> SideEffects:
+    if sort not in SORT_KEYS:
+        raise UsageError(f"--sort takes one of: {', '.join(SORT_KEYS)}")
+    if min_incidence is not None and not 0 <= min_incidence <= 100:
+        raise UsageError("--min-incidence takes a percentage from 0 to 100")
+    rows = [f for s in substances for f in select(kb, s, filters) if f.adverse_event]
+    if min_incidence is not None:
+        rows = [f for f in rows if (incidence(f) or 0) >= min_incidence]
+    order = {s.id: i for i, s in enumerate(substances)}
+
+    def by(fact: Fact) -> tuple[object, ...]:
+        rate, extra = incidence(fact), excess(fact)
+        if sort == "incidence":
+            return (rate is None, -(rate or 0), fact.adverse_event, order[fact.substance])
+        if sort == "excess":
+            return (extra is None, -(extra or 0), fact.adverse_event, order[fact.substance])
+        if sort == "event":
+            return (fact.adverse_event, order[fact.substance], -(rate or 0))
+        return (order[fact.substance], rate is None, -(rate or 0), fact.adverse_event)
+
+    return SideEffects(substances, sorted(rows, key=by), filters, min_incidence, sort)

@@ -1,0 +1,99 @@
+"""The installed console script, run as a user runs it, and a wheel in a fresh virtualenv."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from evsum import __version__
+
+from .conftest import FIXTURE_KB
+
+ROOT = Path(__file__).parent.parent
+
+
+def evsum_script() -> str:
+    beside = Path(sys.executable).parent / "evsum"
+    found = str(beside) if beside.exists() else shutil.which("evsum")
+    assert found, "the evsum console script is not installed"
+    return found
+
+
+def run_script(*args: str, env: dict[str, str] | None = None,
+               cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    full_env.update(env or {})
+    return subprocess.run([evsum_script(), *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd, timeout=120, check=False)
+
+
+def test_script_compares_bundled_facts_from_another_folder(tmp_path: Path) -> None:
+    result = run_script("compare", "ketamine", "psilocybin", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "Ketamine vs Psilocybin" in result.stdout
+    assert "REFERENCES" in result.stdout
+    assert "\x1b[" not in result.stdout  # piped: no escape codes
+
+
+def test_script_force_color_and_no_color() -> None:
+    forced = run_script("--facts-dir", str(FIXTURE_KB), "show", "alpha",
+                        env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stdout
+    plain = run_script("--no-color", "--facts-dir", str(FIXTURE_KB), "show", "alpha",
+                       env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain.stdout
+
+
+def test_script_exit_codes_and_stderr() -> None:
+    unknown = run_script("show", "ketamne")
+    assert unknown.returncode == 2
+    assert unknown.stdout == ""
+    assert "did you mean Ketamine" in unknown.stderr
+    bad = run_script("validate", str(FIXTURE_KB.parent / "invalid" / "python-tag.yaml"))
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "evsum", "--version"], capture_output=True,
+                            text=True, cwd=tmp_path, check=False)
+    assert (result.returncode, result.stdout) == (0, f"evsum {__version__}\n")
+
+
+def test_script_ends_quietly_when_the_reader_leaves() -> None:
+    script = f"'{evsum_script()}' show ketamine | head -1"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert result.stdout.startswith("Ketamine")
+    assert result.stderr == ""
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_fresh_virtualenv_and_finds_its_facts(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    wheel = next(dist.glob("evsum-*.whl"))
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", str(wheel)], check=True,
+                   capture_output=True, timeout=600)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([str(env_dir / "bin" / "evsum"), "compare", "ketamine",
+                             "psilocybin"], capture_output=True, text=True, cwd=elsewhere,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Ketamine vs Psilocybin" in result.stdout
+    listing = subprocess.run([str(env_dir / "bin" / "evsum"), "validate"], capture_output=True,
+                             text=True, cwd=elsewhere, timeout=120, check=False)
+    assert listing.returncode == 0, listing.stdout
+    assert "_bundled_facts" not in listing.stdout

@@ -1,0 +1,146 @@
+"""Renderers: every format handled, fact text never taken as markup, GFM that parses."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from evsum.compare import build_comparison
+from evsum.facts.loader import KnowledgeBase, load_knowledge_base, require_valid
+from evsum.query import make_filters
+from evsum.render import Format, render, render_text
+from evsum.render.markdown import md
+from evsum.views import build_overview, build_side_effects, build_summary
+
+from .conftest import DATA, FIXTURE_KB
+
+GOLDEN = DATA / "golden"
+
+
+@pytest.fixture
+def kb() -> KnowledgeBase:
+    return require_valid(*load_knowledge_base([FIXTURE_KB], include_bundled=False))
+
+
+def views(kb: KnowledgeBase) -> dict[str, object]:
+    filters = make_filters()
+    alpha, beta = kb.substances["alpha"], kb.substances["beta"]
+    return {
+        "list": build_overview(kb, filters),
+        "show": build_summary(kb, alpha, filters),
+        "compare": build_comparison(kb, [alpha, beta], filters),
+        "side-effects": build_side_effects(kb, [alpha, beta], filters),
+    }
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+@pytest.mark.parametrize("name", ["list", "show", "compare", "side-effects"])
+def test_every_format_renders_every_view(kb: KnowledgeBase, fmt: Format, name: str) -> None:
+    stream = io.StringIO()
+    render(views(kb)[name], fmt, kb, stream, color=False, width=100)
+    text = stream.getvalue()
+    assert ("alpha" if fmt is Format.JSON else "Alphamine") in text
+    assert "\x1b" not in text
+
+
+def test_terminal_with_colour_styles_but_keeps_markup_literal(kb: KnowledgeBase) -> None:
+    stream = io.StringIO()
+    render(views(kb)["show"], Format.TERMINAL, kb, stream, color=True, width=100)
+    text = stream.getvalue()
+    assert "\x1b[" in text
+    assert "[red]not markup[/red]" in text
+    assert ":smile:" in text and "😄" not in text
+
+
+def test_markdown_escapes_fact_text() -> None:
+    assert md("a | b [c](d) <i>x</i> & *y* `z`\nnext") == (
+        r"a \| b \[c\](d) \<i\>x\</i\> \& \*y\* \`z\` next")
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """Every GFM table in a document, as rows of cell texts."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    tables: list[list[list[str]]] = []
+    row: list[str] = []
+    in_cell = False
+    for token in tokens:
+        if token.type == "table_open":
+            tables.append([])
+        elif token.type == "tr_open":
+            row = []
+        elif token.type in ("th_open", "td_open"):
+            in_cell = True
+            row.append("")
+        elif token.type in ("th_close", "td_close"):
+            in_cell = False
+        elif token.type == "inline" and in_cell:
+            row[-1] = token.content
+        elif token.type == "tr_close":
+            tables[-1].append(row)
+    return tables
+
+
+def test_markdown_compare_parses_as_gfm_tables_with_cells_intact(kb: KnowledgeBase) -> None:
+    text = render_text(views(kb)["compare"], Format.MARKDOWN, kb)
+    tables = _tables(text)
+    assert len(tables) == 4  # profile, efficacy, harms, mechanism
+    profile = tables[0]
+    assert all(len(r) == 3 for r in profile)
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    assert "NMDA receptor antagonist | test [bold]drug[/bold]" in html
+    assert "Approved &lt;b&gt;somewhere&lt;/b&gt; &amp; elsewhere." in html
+    assert "<b>" not in html
+
+
+def test_markdown_export_matches_golden(kb: KnowledgeBase) -> None:
+    comparison = views(kb)["compare"]
+    details = [build_summary(kb, s, make_filters()) for s in comparison.substances]  # type: ignore[attr-defined]
+    text = render_text(comparison, Format.MARKDOWN, kb, details=list(details))
+    golden = GOLDEN / "compare-alpha-beta.md"
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_markdown_show_matches_golden(kb: KnowledgeBase) -> None:
+    text = render_text(views(kb)["show"], Format.MARKDOWN, kb)
+    assert text == (GOLDEN / "show-alpha.md").read_text(encoding="utf-8")
+
+
+def test_json_round_trips_fact_text(kb: KnowledgeBase) -> None:
+    data = json.loads(render_text(views(kb)["compare"], Format.JSON, kb))
+    claim = data["facts"]["alpha.smith2020.response-24h"]["claim"]
+    assert claim == ("Response in 50% at 24 h | versus 10% on placebo; [red]not markup[/red] & "
+                     "<i>not html</i> :smile:")
+
+
+def test_narrow_terminal_stacks_instead_of_crushing(kb: KnowledgeBase) -> None:
+    stream = io.StringIO()
+    render(views(kb)["compare"], Format.TERMINAL, kb, stream, color=False, width=60)
+    text = stream.getvalue()
+    assert "  Alphamine: 50% vs 10% placebo" in text
+    assert max(len(line) for line in text.splitlines()) <= 60
+
+
+def test_golden_files_exist() -> None:
+    assert sorted(p.name for p in GOLDEN.glob("*.md")) == ["compare-alpha-beta.md",
+                                                           "show-alpha.md"]
+
+
+def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change
+    kb = require_valid(*load_knowledge_base([FIXTURE_KB], include_bundled=False))
+    v = views(kb)
+    comparison = v["compare"]
+    details = [build_summary(kb, s, make_filters()) for s in comparison.substances]  # type: ignore[attr-defined]
+    GOLDEN.mkdir(exist_ok=True)
+    (GOLDEN / "compare-alpha-beta.md").write_text(
+        render_text(comparison, Format.MARKDOWN, kb, details=list(details)), encoding="utf-8")
+    (GOLDEN / "show-alpha.md").write_text(render_text(v["show"], Format.MARKDOWN, kb),
+                                          encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    write_goldens()
+    print(Path(GOLDEN).resolve())
