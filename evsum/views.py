@@ -62,7 +62,7 @@ def build_summary(kb: KnowledgeBase, substance: Substance, filters: Filters) -> 
 
 def incidence(fact: Fact) -> float | None:
     if fact.value is not None and fact.value.unit == "%":
-        return fact.value.estimate
+        return fact.value.estimate  # None when the source gives only a range
     return None
 
 

@@ -190,7 +190,7 @@ def _fact(record: dict[str, Any], where: Location) -> Fact:
         timepoint=Timepoint(*timepoint) if timepoint else None, n=record.get("n"),
         scale=record.get("scale"),
         value=Value(
-            estimate=value["estimate"], unit=value["unit"],
+            estimate=value.get("estimate"), unit=value["unit"],
             ci=tuple(value["ci"]) if "ci" in value else None,
             range=tuple(value["range"]) if "range" in value else None,
             p=value.get("p"),

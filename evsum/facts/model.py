@@ -77,7 +77,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Value:
-    estimate: float
+    estimate: float | None
     unit: str
     ci: tuple[float, float] | None = None
     range: tuple[float, float] | None = None

@@ -84,7 +84,7 @@ SOURCE = _f("source", "record", "A bibliography entry.", fields=(
 ))
 
 VALUE = _f("value", "record", "The structured number.", fields=(
-    _f("estimate", "number", "The point estimate.", required=True),
+    _f("estimate", "number", "The point estimate (may be left out when only a range is given)."),
     _f("unit", "enum", "Unit of the estimate.", required=True, choices=voc.UNITS),
     _f("ci", "pair", "95% confidence interval [low, high]."),
     _f("range", "pair", "Range [low, high] as the source gives it."),
@@ -429,7 +429,10 @@ def check_fact_values(fact: dict[str, Any], node: Mapping, path: str, out: Colle
         if "outcome" not in fact:
             out.add(line, f"{path}.outcome", "is required when a value is given")
         unit = value["unit"]
-        numbers = [("value.estimate", value["estimate"])]
+        numbers = [("value.estimate", value["estimate"])] if "estimate" in value else []
+        if "estimate" not in value and "range" not in value:
+            out.add(_line_of(node, "value"), f"{path}.value.estimate",
+                    "is required unless a range is given")
         for key in ("ci", "range"):
             if key in value:
                 numbers += [(f"value.{key}", n) for n in value[key]]
@@ -444,7 +447,7 @@ def check_fact_values(fact: dict[str, Any], node: Mapping, path: str, out: Colle
             if unit in voc.RATIO_UNITS and number <= 0:
                 out.add(at, f"{path}.{name}", f"a ratio ({unit}) must be above 0, not {number:g}")
         ci = value.get("ci")
-        if ci is not None and not ci[0] <= value["estimate"] <= ci[1]:
+        if ci is not None and "estimate" in value and not ci[0] <= value["estimate"] <= ci[1]:
             out.add(_line_of(node, "value", "ci"), f"{path}.value.ci",
                     f"estimate {value['estimate']:g} lies outside its "
                     f"95% CI [{ci[0]:g}, {ci[1]:g}]")

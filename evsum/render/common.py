@@ -35,7 +35,11 @@ def value_text(fact: Fact) -> str:
     value = fact.value
     if value is None:
         return ""
-    text = number_with_unit(value.estimate, value.unit)
+    if value.estimate is None:
+        assert value.range is not None  # validation requires one of them
+        text = interval(value.range, value.unit)
+    else:
+        text = number_with_unit(value.estimate, value.unit)
     if value.estimate == 0 and value.unit in ("%", "count"):
         text += f" ({NONE_REPORTED})"
     comparator = fact.comparator
@@ -47,7 +51,7 @@ def value_text(fact: Fact) -> str:
     extras = []
     if value.ci is not None:
         extras.append(f"95% CI {interval(value.ci, value.unit)}")
-    if value.range is not None:
+    if value.range is not None and value.estimate is not None:
         extras.append(f"range {interval(value.range, value.unit)}")
     if value.p is not None:
         extras.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}")
