@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Substance
 from evsum.query import Filters, select
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from evsum.errors import UsageError
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Substance
 from evsum.text import describe, normalize_name
 
@@ -85,7 +85,7 @@ def keep(fact: Fact, filters: Filters, kb: KnowledgeBase) -> bool:
 def select(kb: KnowledgeBase, substance: Substance, filters: Filters) -> list[Fact]:
     """A substance's facts that pass the filters, by category then strongest evidence."""
     order = {c: i for i, c in enumerate(voc.CATEGORIES)}
-    facts = [f for f in kb.by_substance.get(substance.id, []) if keep(f, filters, kb)]
+    facts = [f for f in kb.facts_of(substance.id) if keep(f, filters, kb)]
     return sorted(facts, key=lambda f: (order[f.category], f.outcome or "",
                                         f.timepoint.hours if f.timepoint else 0,
                                         f.evidence_rank, f.id))

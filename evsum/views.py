@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from evsum.errors import UsageError
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Substance
 from evsum.query import Filters, keep, select
 
@@ -48,10 +48,13 @@ SORT_KEYS = ("incidence", "excess", "event", "substance")
 def build_overview(kb: KnowledgeBase, filters: Filters) -> Overview:
     rows = []
     for substance in kb.substances.values():
-        counts = dict.fromkeys(voc.CATEGORIES, 0)
-        for fact in kb.by_substance.get(substance.id, []):
-            if keep(fact, filters, kb):
-                counts[fact.category] += 1
+        if filters == Filters():
+            counts = kb.counts(substance.id)  # no filter: the cache knows the counts
+        else:
+            counts = dict.fromkeys(voc.CATEGORIES, 0)
+            for fact in kb.facts_of(substance.id):
+                if keep(fact, filters, kb):
+                    counts[fact.category] += 1
         rows.append((substance, counts))
     return Overview(rows, filters)
 

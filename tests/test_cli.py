@@ -9,6 +9,7 @@ import pytest
 
 from evsum import __version__
 from evsum.errors import EXIT_INVALID_FACTS, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
+from evsum.facts.loader import display_path
 
 from .conftest import FIXTURE_KB, Run
 
@@ -219,7 +220,7 @@ def test_validate_json(run: Run) -> None:
 def test_validate_missing_path(run: Run, tmp_path: Path) -> None:
     result = run("validate", str(tmp_path / "nope"))
     assert result.code == EXIT_INVALID_FACTS
-    assert result.stdout == f"{tmp_path / 'nope'}: does not exist\n"
+    assert result.stdout == f"{display_path(tmp_path / 'nope')}: does not exist\n"
 
 
 def test_schema_is_json_schema(run: Run) -> None:

@@ -10,7 +10,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from evsum.compare import build_comparison
-from evsum.facts.loader import KnowledgeBase, load_knowledge_base, require_valid
+from evsum.facts.index import KnowledgeBase
+from evsum.facts.loader import load_knowledge_base, require_valid
 from evsum.query import make_filters
 from evsum.render import Format, render, render_text
 from evsum.render.markdown import md

@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from evsum.errors import FactFileError, Problem, UsageError
-from evsum.facts import schema
+from evsum.errors import FactFileError, Problem
+from evsum.facts.cache import Cache, CacheMiss, signature
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Comparator, Fact, Location, Source, Substance, Timepoint, Value
-from evsum.facts.yamltree import Mapping, Sequence, YamlProblem, load_tree
 from evsum.text import describe, normalize_name
+
+if TYPE_CHECKING:
+    from evsum.facts import schema
 
 FACT_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 5000
@@ -47,10 +50,9 @@ def fact_dirs(extra: list[Path] | None = None, include_bundled: bool = True) -> 
 
 def display_path(path: Path) -> str:
     """How a file is named in messages: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
+    full = os.path.abspath(path)
+    here = os.getcwd() + os.sep
+    return full[len(here):] if full.startswith(here) else full
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -95,6 +97,10 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 def parse_file(path: Path, display: str | None = None) -> ParsedFile:
     """Parse and validate one fact file on its own (no cross-file checks)."""
+    # Imported here: a warm run answers from the cache and needs neither.
+    from evsum.facts import schema
+    from evsum.facts.yamltree import Mapping, Sequence, YamlProblem, load_tree
+
     shown = display or display_path(path)
     parsed = ParsedFile(shown)
     try:
@@ -125,6 +131,9 @@ def parse_file(path: Path, display: str | None = None) -> ParsedFile:
 
 
 def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
+    from evsum.facts import schema
+    from evsum.facts.yamltree import Mapping
+
     if not isinstance(node, Mapping):
         if not (hasattr(node, "plain") and node.plain and node.value in schema.YAML11_NULL):
             out.add(node.line, "sources", "expected a mapping of key: source")
@@ -153,6 +162,9 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
 
 
 def _read_list(key: str, node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
+    from evsum.facts import schema
+    from evsum.facts.yamltree import Mapping, Sequence
+
     if not isinstance(node, Sequence):
         if not (hasattr(node, "plain") and node.plain and node.value in schema.YAML11_NULL):
             out.add(node.line, key, "expected a list")
@@ -205,45 +217,6 @@ def _fact(record: dict[str, Any], where: Location) -> Fact:
     )
 
 
-class KnowledgeBase:
-    """Every substance, source and fact, indexed for the queries evsum makes."""
-
-    def __init__(self, substances: list[Substance], sources: list[Source], facts: list[Fact],
-                 files: list[str]) -> None:
-        self.substances = {s.id: s for s in substances}
-        self.sources = {s.key: s for s in sources}
-        self.facts = facts
-        self.files = files
-        self.by_substance: dict[str, list[Fact]] = {s: [] for s in self.substances}
-        self.by_id = {f.id: f for f in facts}
-        for fact in facts:
-            self.by_substance.setdefault(fact.substance, []).append(fact)
-        self.names: dict[str, str] = {}
-        for substance in substances:
-            for name in (substance.id, substance.name, *substance.aliases):
-                self.names.setdefault(normalize_name(name), substance.id)
-
-    def resolve(self, name: str) -> Substance:
-        """A substance by id, name or alias, case-insensitive; UsageError if unknown."""
-        found = self.names.get(normalize_name(name))
-        if found is not None:
-            return self.substances[found]
-        raise UsageError(f"unknown substance {describe(name)}{self._suggest(name)}")
-
-    def _suggest(self, name: str) -> str:
-        import difflib
-
-        keys = difflib.get_close_matches(normalize_name(name), list(self.names), n=3, cutoff=0.6)
-        ids = list(dict.fromkeys(self.names[k] for k in keys))
-        if not ids:
-            return f"; known: {', '.join(self.substances)}"
-        return "; did you mean " + " or ".join(self.substances[i].name for i in ids) + "?"
-
-    def citing(self, source_key: str) -> list[Fact]:
-        """Every fact that rests on one source."""
-        return [f for f in self.facts if f.source == source_key]
-
-
 def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Problem]]:
     """Cross-check the files against each other and build the knowledge base."""
     problems = [p for parsed in parsed_files for p in parsed.problems]
@@ -282,9 +255,10 @@ def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Proble
             ok = False
         if ok:
             valid.append(fact)
-    kb = KnowledgeBase(list(substances.values()), list(sources.values()), valid,
-                       [p.display for p in parsed_files])
-    return kb, sorted(problems, key=lambda p: (p.file, p.line or 0, p.field))
+    problems.sort(key=lambda p: (p.file, p.line or 0, p.field))
+    kb = KnowledgeBase.from_facts(list(substances.values()), list(sources.values()), valid,
+                                  [p.display for p in parsed_files], problems)
+    return kb, problems
 
 
 def _duplicate(key: str, where: Location, seen: dict[str, Any], what: str,
@@ -297,14 +271,51 @@ def _duplicate(key: str, where: Location, seen: dict[str, Any], what: str,
     return True
 
 
-def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True
-                        ) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load every fact file on the path; never raises on bad data."""
-    roots = fact_dirs(extra_dirs, include_bundled)
-    files, problems = discover(roots)
-    parsed = [parse_file(path) for path in files]
-    kb, more = assemble(parsed)
-    return kb, problems + more
+def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
+    """Parse each file, or take its parse from the cache when the file is unchanged."""
+    parsed = []
+    for path in files:
+        display = display_path(path)
+        sig = signature(path)
+        entry = cache.parsed_file(path, display, sig)
+        if entry is None:
+            entry = parse_file(path, display)
+            cache.store_parsed_file(path, sig, entry)
+        parsed.append(entry)
+    return parsed
+
+
+def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True,
+                        cache: Cache | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every fact file on the path; never raises on bad data.
+
+    A warm run reads the assembled knowledge base from the cache and loads a
+    substance's facts only when asked for them.
+    """
+    cache = cache if cache is not None else Cache()
+    files, found = discover(fact_dirs(extra_dirs, include_bundled))
+    key = Cache.key([(display_path(f), signature(f)) for f in files], found)
+
+    def build() -> KnowledgeBase:
+        kb, more = assemble(parse_files(files, cache))
+        kb.problems = sorted(found + more, key=lambda p: (p.file, p.line or 0, p.field))
+        return kb
+
+    kb = cache.knowledge_base(key)
+    if kb is None:
+        kb = build()
+        cache.store_knowledge_base(key, kb)
+    else:
+        stored = kb.facts_of
+
+        def facts_of(substance_id: str) -> list[Fact]:
+            try:
+                return stored(substance_id)
+            except CacheMiss:  # the entry was pruned under us: parse after all
+                return build().facts_of(substance_id)
+
+        kb.facts_of = facts_of  # type: ignore[method-assign]
+    return kb, kb.problems
 
 
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
@@ -314,14 +325,15 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     References may point into any file evsum reads, so all are loaded; only
     the problems of the files asked about are reported.
     """
+    cache = Cache()
     context, problems = discover(fact_dirs(extra_dirs, include_bundled))
     if not paths:
-        kb, more = assemble([parse_file(p) for p in context])
+        kb, more = assemble(parse_files(context, cache))
         return kb, problems + more, context
     asked, problems = discover(paths)
     asked_keys = {p.resolve() for p in asked}
     files = [p for p in context if p.resolve() not in asked_keys] + asked
-    kb, more = assemble([parse_file(p) for p in files])
+    kb, more = assemble(parse_files(files, cache))
     shown = {display_path(p) for p in asked}
     return kb, problems + [p for p in more if p.file in shown], asked
 

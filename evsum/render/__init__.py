@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import IO
 
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 
 
 class Format(StrEnum):

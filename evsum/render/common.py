@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, format_number
 
 NOT_CURATED = "not curated"

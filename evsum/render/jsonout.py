@@ -7,7 +7,7 @@ from typing import Any
 
 from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, SideEffects, Summary, excess

@@ -7,7 +7,7 @@ import re
 from evsum import __version__
 from evsum.compare import Cell, Comparison
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source
 from evsum.render.common import (
     ELSEWHERE,

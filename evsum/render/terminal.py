@@ -13,7 +13,7 @@ from rich.text import Text
 
 from evsum.compare import Cell, Comparison
 from evsum.facts import vocabulary as voc
-from evsum.facts.loader import KnowledgeBase
+from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
 from evsum.render.common import (
     ELSEWHERE,
