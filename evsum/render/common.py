@@ -24,10 +24,16 @@ def number_with_unit(number: float, unit: str) -> str:
     return f"{format_number(number)} {unit}"
 
 
-def interval(bounds: tuple[float, float], unit: str) -> str:
+def interval(bounds: tuple[float, float], unit: str, with_unit: bool = False) -> str:
+    """'48% to 89%'; with_unit adds other units once: '5.2 to 6.1 h'."""
     low, high = (format_number(b) for b in bounds)
-    suffix = "%" if unit in ("%", "% change") else ""
-    return f"{low}{suffix} to {high}{suffix}"
+    if unit in ("%", "% change"):
+        return f"{low}% to {high}%"
+    if with_unit and unit not in ("count",):
+        if unit in ("OR", "RR", "HR", "SMD", "Hedges g", "Cohen d", "NNT"):
+            return f"{unit} {low} to {high}"
+        return f"{low} to {high} {unit}"
+    return f"{low} to {high}"
 
 
 def value_text(fact: Fact) -> str:
@@ -37,7 +43,7 @@ def value_text(fact: Fact) -> str:
         return ""
     if value.estimate is None:
         assert value.range is not None  # validation requires one of them
-        text = interval(value.range, value.unit)
+        text = interval(value.range, value.unit, with_unit=True)
     else:
         text = number_with_unit(value.estimate, value.unit)
     if value.estimate == 0 and value.unit in ("%", "count"):
