@@ -1,0 +1,141 @@
+"""Integrity of the bundled knowledge base: coverage, citations and agreement of numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from evsum.facts import vocabulary as voc
+from evsum.facts.index import KnowledgeBase
+from evsum.facts.loader import load_knowledge_base
+from evsum.facts.model import Fact, format_number
+
+MINIMUM_FACTS = {
+    "ketamine": 40,
+    "esketamine": 35,
+    "psilocybin": 35,
+    "arketamine": 8,
+    "hydroxynorketamine": 6,
+    "lsd": 12,
+    "dmt": 8,
+    "ayahuasca": 8,
+    "5-meo-dmt": 8,
+}
+
+# Categories that apply but have no verified fact yet, each with the reason.
+# The test below fails when a gap is filled, so that this list stays true.
+KNOWN_GAPS = {
+    ("esketamine", "pharmacology"): "the label's clinical pharmacology section could not be "
+    "read on an acceptable stored page",
+}
+
+NUMBER_WORDS = {0: ("no", "none", "zero", "neither"), 1: ("one", "single", "a "),
+                2: ("two", "twice", "doubled", "both"), 3: ("three",), 4: ("four",),
+                5: ("five",), 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",),
+                10: ("ten",), 12: ("twelve",)}
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    kb, problems = load_knowledge_base()
+    assert problems == [], [str(p) for p in problems[:5]]
+    return kb
+
+
+def test_every_substance_of_the_mission_is_present(kb: KnowledgeBase) -> None:
+    assert set(MINIMUM_FACTS) == set(kb.substances)
+
+
+@pytest.mark.parametrize(("substance", "minimum"), MINIMUM_FACTS.items())
+def test_substance_meets_its_minimum(kb: KnowledgeBase, substance: str, minimum: int) -> None:
+    assert len(kb.facts_of(substance)) >= minimum
+
+
+@pytest.mark.parametrize("substance", MINIMUM_FACTS)
+def test_substance_has_every_category(kb: KnowledgeBase, substance: str) -> None:
+    present = {f.category for f in kb.facts_of(substance)}
+    missing = {c for c in voc.CATEGORIES if c not in present}
+    assert missing == {c for (s, c) in KNOWN_GAPS if s == substance}
+
+
+def test_every_fact_is_cited_located_designed_and_dated(kb: KnowledgeBase) -> None:
+    for fact in kb.facts:
+        source = kb.sources[fact.source]
+        assert source.doi or source.pmid or source.url, fact.id
+        assert fact.locator.strip(), fact.id
+        assert fact.design in voc.DESIGNS, fact.id
+        assert fact.checked.year >= 2026, fact.id
+
+
+def test_fact_ids_are_unique_across_files() -> None:
+    from evsum.facts.loader import assemble, bundled_facts_dir, discover, parse_file
+
+    files, _ = discover([bundled_facts_dir()])
+    ids = [f.id for path in files for f in parse_file(path).facts]
+    assert len(ids) == len(set(ids))
+    kb, problems = assemble([parse_file(p) for p in files])
+    assert problems == []
+
+
+def test_every_mechanism_fact_names_controlled_pathway_nodes(kb: KnowledgeBase) -> None:
+    for fact in kb.facts:
+        if fact.category == "mechanism":
+            assert fact.pathway, fact.id
+            assert set(fact.pathway) <= set(voc.PATHWAY_NODES), fact.id
+
+
+def test_each_primary_target_appears_in_a_mechanism_fact_of_its_family(
+        kb: KnowledgeBase) -> None:
+    for substance in kb.substances.values():
+        family = [s.id for s in kb.substances.values() if s.family == substance.family]
+        named = {n for sid in family for f in kb.facts_of(sid) for n in f.pathway}
+        assert set(substance.targets) & named, substance.id
+
+
+def test_the_convergence_thesis_can_be_checked(kb: KnowledgeBase) -> None:
+    """Ketamine and psilocybin differ in primary target and share downstream nodes."""
+    ketamine = {n for f in kb.facts_of("ketamine") for n in f.pathway}
+    psilocybin = {n for f in kb.facts_of("psilocybin") for n in f.pathway}
+    assert "nmda-receptor" in ketamine and "5ht2a-receptor" in psilocybin
+    downstream = {n for n, (_, kind) in voc.PATHWAY_NODES.items() if kind == "downstream"}
+    assert ketamine & psilocybin & downstream
+
+
+def _mentions(claim: str, number: float) -> bool:
+    text = claim.replace("−", "-").replace(",", "").lower()
+    forms = {format_number(number), format_number(abs(number))}
+    if not float(number).is_integer():
+        forms |= {f"{abs(number):.1f}", f"{abs(number):.2f}", f"{abs(number):.3f}"}
+    if any(re.search(r"(?<![\d.])" + re.escape(f) + r"(?!\d)", text) for f in forms):
+        return True
+    return any(word in text for word in NUMBER_WORDS.get(int(abs(number)), ())
+               if float(number).is_integer())
+
+
+def _numbers(fact: Fact) -> list[float]:
+    assert fact.value is not None
+    if fact.value.estimate is not None:
+        return [fact.value.estimate]
+    assert fact.value.range is not None
+    return list(fact.value.range)
+
+
+def test_claims_state_the_numbers_of_their_values(kb: KnowledgeBase) -> None:
+    disagree = [f.id for f in kb.facts if f.value is not None
+                and not all(_mentions(f.claim, n) for n in _numbers(f))]
+    assert disagree == []
+
+
+def test_comparator_values_appear_in_claims(kb: KnowledgeBase) -> None:
+    disagree = [f.id for f in kb.facts if f.comparator is not None
+                and f.comparator.value is not None
+                and not _mentions(f.claim, f.comparator.value)]
+    assert disagree == []
+
+
+def test_preclinical_facts_are_never_clinical(kb: KnowledgeBase) -> None:
+    for fact in kb.facts:
+        if fact.design == "preclinical":
+            assert not fact.is_clinical, fact.id
+            assert fact.population in voc.NONCLINICAL_POPULATIONS, fact.id
