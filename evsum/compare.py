@@ -140,11 +140,12 @@ def align(per_substance: list[list[Fact]]) -> list[Row]:
             differs[i] = True
             pools[i].remove(nearest)
         rows.append(new_row(_setting(lead), chosen, differs))
-    # 3. what is left stands alone
+    # 3. what is left stands alone, one row per setting
     for i, facts in enumerate(pools):
-        for fact in sorted(facts, key=lambda f: _order(_setting(f))):
-            chosen = [[fact] if j == i else [] for j in range(width)]
-            rows.append(new_row(_setting(fact), chosen, [False] * width))
+        for setting in sorted({_setting(f) for f in facts}, key=_order):
+            same = [f for f in facts if _setting(f) == setting]
+            chosen = [same if j == i else [] for j in range(width)]
+            rows.append(new_row(setting, chosen, [False] * width))
     for row in rows:
         for cell in row.cells:
             cell.facts.sort(key=lambda f: (f.evidence_rank, f.id))

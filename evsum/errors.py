@@ -22,9 +22,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        from evsum.text import visible  # a file name may hold control characters too
+
+        where = visible(self.file) if self.line is None else f"{visible(self.file)}:{self.line}"
+        field = f" {visible(self.field)}:" if self.field else ""
+        return f"{where}:{field} {visible(self.message)}"
 
 
 class EvsumError(Exception):

@@ -33,6 +33,12 @@ def describe(text: str, limit: int = 60) -> str:
     return f"'{shown}'"
 
 
+def visible(text: str) -> str:
+    """Text with every control character shown as an escape, nothing else changed."""
+    text = _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return text.replace("\n", "\\n").replace("\t", "\\t")
+
+
 def strip_controls(text: str) -> str:
     """Remove every control character; newlines and tabs become spaces."""
     return _FORBIDDEN.sub("", _NEWLINE_OR_TAB.sub(" ", text))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from evsum.errors import UsageError
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Fact, Substance
+from evsum.facts.model import Fact, Source, Substance
 from evsum.query import Filters, keep, select
 
 
@@ -98,3 +98,71 @@ def build_side_effects(kb: KnowledgeBase, substances: list[Substance], filters: 
         return (order[fact.substance], rate is None, -(rate or 0), fact.adverse_event)
 
     return SideEffects(substances, sorted(rows, key=by), filters, min_incidence, sort)
+
+
+@dataclass
+class SearchResults:
+    """`evsum search`: facts whose text matches every word of a query."""
+
+    query: str
+    facts: list[Fact]
+    filters: Filters
+
+
+@dataclass
+class Provenance:
+    """`evsum why`: one fact, its source, and every other fact resting on that source."""
+
+    fact: Fact
+    siblings: list[Fact]
+
+
+def _haystack(fact: Fact, kb: KnowledgeBase) -> str:
+    source = kb.sources[fact.source]
+    parts = [fact.id, fact.claim, fact.outcome or "", fact.adverse_event or "", fact.scale or "",
+             fact.locator, fact.note or "", fact.disputed or "", " ".join(fact.tags),
+             " ".join(fact.pathway), fact.population or "", fact.design,
+             kb.substances[fact.substance].name, source.key, source.authors, source.title,
+             source.journal or "", source.doi or "", source.pmid or "", str(source.year)]
+    return " ".join(parts).casefold()
+
+
+def build_search(kb: KnowledgeBase, query: str, filters: Filters) -> SearchResults:
+    words = [w.casefold() for w in query.split()]
+    if not words:
+        raise UsageError("search needs at least one word")
+    found = [f for s in kb.substances for f in kb.facts_of(s)
+             if keep(f, filters, kb) and all(w in _haystack(f, kb) for w in words)]
+    return SearchResults(query, found, filters)
+
+
+def build_provenance(kb: KnowledgeBase, fact_id: str) -> Provenance:
+    fact = kb.fact(fact_id.strip())
+    if fact is None:
+        import difflib
+
+        close = difflib.get_close_matches(fact_id, list(kb.fact_index), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else \
+            "; 'evsum show SUBSTANCE' lists fact ids"
+        from evsum.text import describe
+
+        raise UsageError(f"unknown fact id {describe(fact_id)}{hint}")
+    siblings = [f for f in kb.citing(fact.source) if f.id != fact.id]
+    return Provenance(fact, siblings)
+
+
+def sources_for(kb: KnowledgeBase, items: list[str], filters: Filters) -> list[Source]:
+    """The sources behind substances or fact ids (all sources when none is named)."""
+    if not items:
+        keys = [f.source for s in kb.substances for f in kb.facts_of(s) if keep(f, filters, kb)]
+        keys += [k for k in kb.sources if k not in keys] if filters == Filters() else []
+    else:
+        keys = []
+        for item in items:
+            fact = kb.fact(item)
+            if fact is not None:
+                keys.append(fact.source)
+                continue
+            substance = kb.resolve(item)  # UsageError with a suggestion when unknown
+            keys += [f.source for f in kb.facts_of(substance.id) if keep(f, filters, kb)]
+    return [kb.sources[k] for k in dict.fromkeys(keys)]

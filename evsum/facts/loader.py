@@ -11,7 +11,7 @@ from evsum.errors import FactFileError, Problem
 from evsum.facts.cache import Cache, CacheMiss, signature
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Comparator, Fact, Location, Source, Substance, Timepoint, Value
-from evsum.text import describe, normalize_name
+from evsum.text import describe, normalize_name, visible
 
 if TYPE_CHECKING:
     from evsum.facts import schema
@@ -120,7 +120,7 @@ def parse_file(path: Path, display: str | None = None) -> ParsedFile:
     out = schema.Collector()
     for key, (line, node) in tree.pairs.items():
         if key not in schema.TOP_LEVEL:
-            out.add(line, key, f"unknown top-level key {describe(key)}; known: "
+            out.add(line, visible(key), f"unknown top-level key {describe(key)}; known: "
                     f"{', '.join(schema.TOP_LEVEL)}")
         elif key == "sources":
             _read_sources(node, parsed, out)
@@ -142,7 +142,7 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
         out.add(node.line, "sources", f"has more than {schema.MAX_ENTRIES_PER_FILE} entries")
         return
     for key, (line, value) in node.pairs.items():
-        path = f"sources.{key}"
+        path = f"sources.{visible(key)}"
         if not schema.SLUG.match(key):
             out.add(line, path, f"{describe(key)} is not a slug key")
             continue

@@ -11,7 +11,7 @@ from typing import Any
 
 from evsum.facts import vocabulary as voc
 from evsum.facts.yamltree import Mapping, Node, Scalar, Sequence
-from evsum.text import describe, forbidden_character
+from evsum.text import describe, forbidden_character, visible
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'\\`]+$")
@@ -364,7 +364,7 @@ def _record(node: Node, spec: Field, path: str, out: Collector) -> dict[str, Any
     ok = True
     for key, (line, value_node) in node.pairs.items():
         field = known.get(key)
-        sub = f"{path}.{key}" if path else key
+        sub = f"{path}.{visible(key)}" if path else visible(key)
         if field is None:
             out.add(line, sub, f"unknown field {describe(key)}; known: {', '.join(known)}")
             ok = False

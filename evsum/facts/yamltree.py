@@ -11,6 +11,7 @@ text; the schema decides what each one means.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,6 +150,12 @@ def parse(text: str) -> Node | None:
         raise YamlProblem(
             f"is not valid YAML: {describe(problem, 120)}", mark.line + 1 if mark else None
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a stream
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        line = text.count("\n", 0, exc.position) + 1
+        kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
+        raise YamlProblem(f"holds the {kind} U+{code:04X}, which YAML does not allow",
+                          line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"is not valid YAML: {describe(str(exc), 120)}") from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from enum import StrEnum
 from typing import IO
 
@@ -9,27 +10,35 @@ from evsum.facts.index import KnowledgeBase
 
 
 class Format(StrEnum):
-    """Every output format; each is handled by render() (a test checks all)."""
+    """Every output format; each is handled by render_text() (a test checks all)."""
 
     TERMINAL = "terminal"
     MARKDOWN = "markdown"
     JSON = "json"
+    CSV = "csv"
+    HTML = "html"
 
 
 def render_text(view: object, fmt: Format, kb: KnowledgeBase, details: list[object] | None = None
                 ) -> str:
-    """A view as text in a machine format (markdown, JSON)."""
+    """A view as text in the given format (the terminal format without colour)."""
     if fmt is Format.MARKDOWN:
         from evsum.render.markdown import render_markdown
 
         return render_markdown(view, kb, details)  # type: ignore[arg-type]
+    if fmt is Format.HTML:
+        from evsum.render.htmlout import render_html
+
+        return render_html(view, kb, details)  # type: ignore[arg-type]
     if fmt is Format.JSON:
         from evsum.render.jsonout import render_json
 
         return render_json(view, kb)
-    if fmt is Format.TERMINAL:
-        import io
+    if fmt is Format.CSV:
+        from evsum.render.csvout import render_csv
 
+        return render_csv(view, kb)
+    if fmt is Format.TERMINAL:
         from evsum.render.terminal import render_terminal
 
         buffer = io.StringIO()
@@ -47,3 +56,10 @@ def render(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
         render_terminal(view, kb, stream, color, width)
     else:
         stream.write(render_text(view, fmt, kb))
+
+
+def render_svg(view: object, kb: KnowledgeBase, width: int = 110) -> str:
+    """The terminal view as an SVG picture (text escaped by Rich's exporter)."""
+    from evsum.render.terminal import record_svg
+
+    return record_svg(view, kb, width)

@@ -135,9 +135,8 @@ def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str
         lines.append(setting)
     source = kb.sources[fact.source]
     ref = f"[{reference}]" if reference is not None else source.short
-    lines.append(f"{evidence_text(fact)} {ref}")
-    if fact.disputed:
-        lines.append("disputed")
+    disputed = ", disputed" if fact.disputed else ""
+    lines.append(f"{evidence_text(fact)} {ref}{disputed}")
     return lines
 
 

@@ -10,7 +10,7 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
 from evsum.render.common import evidence_text, value_text
-from evsum.views import Overview, SideEffects, Summary, excess
+from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 JSON_VERSION = 1
 
@@ -123,6 +123,18 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
         })
     if isinstance(view, Comparison):
         return _envelope("compare", view.filters, _comparison(view, kb))
+    if isinstance(view, SearchResults):
+        return _envelope("search", view.filters, {
+            "query": view.query, "facts": [fact_dict(f) for f in view.facts],
+            "sources": _sources(kb, view.facts),
+        })
+    if isinstance(view, Provenance):
+        facts = [view.fact, *view.siblings]
+        return {"evsum_json": JSON_VERSION, "kind": "why", "fact": fact_dict(view.fact),
+                "defined_at": str(view.fact.where),
+                "source": source_dict(kb.sources[view.fact.source]),
+                "same_source": [fact_dict(f) for f in view.siblings],
+                "sources": _sources(kb, facts)}
     raise TypeError(f"no JSON form for {type(view).__name__}")
 
 
@@ -166,3 +178,78 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
 
 def render_json(view: object, kb: KnowledgeBase) -> str:
     return json.dumps(view_dict(view, kb), ensure_ascii=False, indent=2) + "\n"
+
+
+def output_schema() -> dict[str, Any]:
+    """JSON Schema of evsum's JSON output, version JSON_VERSION (docs/json-output.md)."""
+    nullable_string = {"type": ["string", "null"]}
+    nullable_number = {"type": ["number", "null"]}
+    fact = {
+        "type": "object",
+        "required": ["id", "substance", "category", "claim", "design", "source", "locator",
+                     "checked", "value", "comparator", "clinical"],
+        "properties": {
+            "id": {"type": "string"}, "substance": {"type": "string"},
+            "category": {"enum": list(voc.CATEGORIES)}, "claim": {"type": "string"},
+            "outcome": nullable_string, "population": nullable_string,
+            "timepoint": nullable_string, "timepoint_hours": nullable_number,
+            "n": {"type": ["integer", "null"]}, "scale": nullable_string,
+            "value": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["unit"],
+                "properties": {"estimate": nullable_number, "unit": {"enum": list(voc.UNITS)},
+                               "ci95": {"type": ["array", "null"], "items": {"type": "number"}},
+                               "range": {"type": ["array", "null"],
+                                         "items": {"type": "number"}},
+                               "p": nullable_string}}]},
+            "comparator": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}, "value": nullable_number,
+                               "n": {"type": ["integer", "null"]}}}]},
+            "design": {"enum": list(voc.DESIGNS)}, "clinical": {"type": "boolean"},
+            "grade": {"type": ["string", "null"]}, "source": {"type": "string"},
+            "locator": {"type": "string"}, "checked": {"type": "string", "format": "date"},
+            "pathway": {"type": "array", "items": {"enum": list(voc.PATHWAY_NODES)}},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        },
+    }
+    source = {"type": "object", "required": ["key", "authors", "title", "year", "link"],
+              "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
+                             "doi": nullable_string, "pmid": nullable_string,
+                             "link": nullable_string}}
+    filters = {"type": "object", "required": ["categories", "min_evidence", "populations",
+                                              "since", "clinical_only"]}
+    base: dict[str, Any] = {"evsum_json": {"const": JSON_VERSION}, "filters": filters}
+    kinds: dict[str, dict[str, Any]] = {
+        "list": {"substances": {"type": "array", "items": {
+            "type": "object", "required": ["id", "name", "fact_counts", "total"]}}},
+        "show": {"substance": {"type": "object"}, "facts": {"type": "array", "items": fact},
+                 "sources": {"type": "object", "additionalProperties": source}},
+        "search": {"query": {"type": "string"}, "facts": {"type": "array", "items": fact},
+                   "sources": {"type": "object", "additionalProperties": source}},
+        "side-effects": {"rows": {"type": "array", "items": fact},
+                         "sources": {"type": "object", "additionalProperties": source}},
+        "compare": {"substances": {"type": "array"}, "profile": {"type": "array"},
+                    "sections": {"type": "array", "items": {
+                        "type": "object", "required": ["category", "rows"],
+                        "properties": {"rows": {"type": "array", "items": {
+                            "type": "object", "required": ["key", "aligned", "cells"],
+                            "properties": {"cells": {"type": "array", "items": {
+                                "type": "object", "required": ["state", "differs", "facts"],
+                                "properties": {"state": {"enum": [
+                                    "fact", "other-setting", "not-curated"]}}}}}}}}}},
+                    "mechanism": {"type": "array"},
+                    "references": {"type": "array", "items": source},
+                    "facts": {"type": "object", "additionalProperties": fact}},
+        "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+    }
+    variants = []
+    for kind, properties in kinds.items():
+        props: dict[str, Any] = {"kind": {"const": kind}, **properties}
+        if kind != "why":
+            props.update(base)
+        else:
+            props["evsum_json"] = {"const": JSON_VERSION}
+        variants.append({"type": "object", "required": list(props), "properties": props})
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://evsum.invalid/schema/output-{JSON_VERSION}.json",
+            "title": "evsum JSON output", "oneOf": variants}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import re
 from typing import IO
@@ -27,9 +29,18 @@ from evsum.render.common import (
     number_with_unit,
     outcome_label,
     setting_text,
+    source_citation,
     value_text,
 )
-from evsum.views import Overview, SideEffects, Summary, excess, incidence
+from evsum.views import (
+    Overview,
+    Provenance,
+    SearchResults,
+    SideEffects,
+    Summary,
+    excess,
+    incidence,
+)
 
 CATEGORY_STYLE = {
     "efficacy": "bold green",
@@ -130,7 +141,56 @@ def _fact_block(fact: Fact, kb: KnowledgeBase) -> RenderableType:
     return Group(Padding(line, (0, 0, 0, 2)), Padding(Group(*body), (0, 0, 0, 4)))
 
 
-def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase) -> Text:
+FOREST_WIDTH = 21
+NULL_VALUE = {"OR": 1.0, "RR": 1.0, "HR": 1.0, "points": 0.0, "SMD": 0.0, "Hedges g": 0.0,
+              "Cohen d": 0.0, "% change": 0.0}
+Axis = tuple[float, float, bool]  # low, high, logarithmic
+
+
+def forest_axes(facts: list[Fact]) -> dict[str, Axis]:
+    """One shared axis per unit for the facts of a row that have an estimate and a 95% CI."""
+    spans: dict[str, list[float]] = {}
+    for fact in facts:
+        value = fact.value
+        if value is None or value.estimate is None or value.ci is None:
+            continue
+        if value.unit not in NULL_VALUE:
+            continue
+        spans.setdefault(value.unit, []).extend([*value.ci, NULL_VALUE[value.unit]])
+    axes: dict[str, Axis] = {}
+    for unit, points in spans.items():
+        logarithmic = unit in ("OR", "RR", "HR")
+        if logarithmic:
+            points = [math.log(p) for p in points if p > 0]
+        low, high = min(points), max(points)
+        if high > low:
+            axes[unit] = (low, high, logarithmic)
+    return axes
+
+
+def forest_line(fact: Fact, axis: Axis, width: int = FOREST_WIDTH) -> str:
+    """The estimate as a dot on its 95% CI, on the row's axis, with the null marked."""
+    assert fact.value is not None and fact.value.ci is not None
+    assert fact.value.estimate is not None
+    low, high, logarithmic = axis
+
+    def position(x: float) -> int:
+        x = math.log(x) if logarithmic else x
+        return round((x - low) / (high - low) * (width - 1))
+
+    chars = [" "] * width
+    start, end = position(fact.value.ci[0]), position(fact.value.ci[1])
+    for i in range(start, end + 1):
+        chars[i] = "─"
+    chars[start], chars[end] = "├", "┤"
+    null = position(NULL_VALUE[fact.value.unit])
+    chars[null] = "┼" if start <= null <= end else "┆"
+    chars[position(fact.value.estimate)] = "●"
+    return "".join(chars)
+
+
+def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase,
+               axes: dict[str, Axis] | None = None) -> Text:
     if not cell.facts:
         return Text(ELSEWHERE if cell.curated else NOT_CURATED, style=NOT_CURATED_STYLE)
     text = Text()
@@ -143,6 +203,9 @@ def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase) -> Text:
         text.append(lines[0], style="bold")
         for extra in lines[1:-1]:
             text.append(f"\n{extra}", style=DIFFERS_STYLE if cell.differs else "dim")
+        if axes and fact.value is not None and fact.value.unit in axes \
+                and fact.value.ci is not None and fact.value.estimate is not None:
+            text.append("\n" + forest_line(fact, axes[fact.value.unit]), style="cyan")
         text.append("\n")
         text.append(lines[-1], style=EVIDENCE_STYLE[fact.design])
     return text
@@ -182,7 +245,8 @@ def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[Rendera
                 voc.POPULATION_SHORT.get(row.population or "", ""), row.timepoint or "") if x)
             if setting:
                 head.append(f"\n{setting}", style="dim")
-            section_rows.append((head, [_cell_text(c, view, kb) for c in row.cells]))
+            axes = forest_axes([f for c in row.cells for f in c.facts])
+            section_rows.append((head, [_cell_text(c, view, kb, axes) for c in row.cells]))
         parts.append(_grid(section.title.upper(), CATEGORY_STYLE[section.category], names,
                            section_rows, width))
     if view.mechanism:
@@ -403,19 +467,84 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
+def _search(view: SearchResults, kb: KnowledgeBase) -> list[RenderableType]:
+    head = Text(f"{len(view.facts)} fact(s) match ", style="bold")
+    head.append(view.query, style="bold cyan")
+    parts: list[RenderableType] = [head]
+    filters = view.filters.describe()
+    if filters:
+        parts.append(Text(f"filters: {filters}", style="dim"))
+    current = None
+    for fact in view.facts:
+        if fact.substance != current:
+            current = fact.substance
+            parts.append(Text(f"\n{kb.substances[current].name.upper()}", style="bold"))
+        parts.append(_fact_block(fact, kb))
+    if not view.facts:
+        parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+    return parts
+
+
+def _provenance(view: Provenance, kb: KnowledgeBase) -> list[RenderableType]:
+    fact = view.fact
+    source = kb.sources[fact.source]
+    parts: list[RenderableType] = [Text(fact.id, style="bold"), _fact_block(fact, kb),
+                                   Text("")]
+    info = Table.grid(padding=(0, 2))
+    info.add_column(style="dim")
+    info.add_column()
+    rows = [("source", source_citation(source)), ("link", source.link or ""),
+            ("locator", fact.locator), ("design", evidence_text(fact)),
+            ("n", str(fact.n) if fact.n else "not stated"),
+            ("checked", fact.checked.isoformat()), ("defined at", str(fact.where))]
+    if source.status:
+        rows.append(("notice", source.status.replace("-", " ") + (
+            f": {source.status_note}" if source.status_note else "")))
+    for key, value in rows:
+        info.add_row(key, Text(value))
+    parts += [info, Text("")]
+    parts.append(Text(f"ALSO RESTING ON {source.short.upper()} ({len(view.siblings)})",
+                      style="bold"))
+    for sibling in view.siblings:
+        line = Text(f"  {sibling.id}  ", style="cyan")
+        line.append(fact_heading(sibling), style="bold")
+        value = value_text(sibling)
+        if value:
+            line.append(f"  {value}")
+        parts.append(line)
+    if not view.siblings:
+        parts.append(Text("  none", style=NOT_CURATED_STYLE))
+    return parts
+
+
+def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    if isinstance(view, Comparison):
+        return _comparison(view, kb, width)
+    if isinstance(view, Summary):
+        return _summary(view, kb)
+    if isinstance(view, SideEffects):
+        return _side_effects(view, kb)
+    if isinstance(view, Overview):
+        return _overview(view)
+    if isinstance(view, SearchResults):
+        return _search(view, kb)
+    if isinstance(view, Provenance):
+        return _provenance(view, kb)
+    raise TypeError(f"no terminal form for {type(view).__name__}")
+
+
 def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
                     width: int | None = None) -> None:
     """Print any view to the stream."""
     console = make_console(stream, color, width)
-    if isinstance(view, Comparison):
-        parts = _comparison(view, kb, console.width)
-    elif isinstance(view, Summary):
-        parts = _summary(view, kb)
-    elif isinstance(view, SideEffects):
-        parts = _side_effects(view, kb)
-    elif isinstance(view, Overview):
-        parts = _overview(view)
-    else:
-        raise TypeError(f"no terminal form for {type(view).__name__}")
-    for part in parts:
+    for part in _parts(view, kb, console.width):
         console.print(part)
+
+
+def record_svg(view: object, kb: KnowledgeBase, width: int) -> str:
+    """The terminal view drawn as SVG; Rich escapes the text it exports."""
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=True,
+                      color_system="truecolor", highlight=False, emoji=False, markup=False)
+    for part in _parts(view, kb, width):
+        console.print(part)
+    return console.export_svg(title="evsum")

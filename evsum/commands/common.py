@@ -1,0 +1,149 @@
+"""What every command shares: the app, global state, options, loading and output."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from evsum.errors import EvsumError, FactFileError, Problem
+from evsum.render import Format
+
+if TYPE_CHECKING:
+    from evsum.facts.index import KnowledgeBase
+    from evsum.query import Filters
+
+app = typer.Typer(
+    name="evsum",
+    help="Cited evidence summaries of rapid-acting antidepressants: the ketamine family and "
+    "the serotonergic psychedelics.",
+    add_completion=True,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_PROBLEMS_SHOWN = 50
+
+
+@dataclass
+class State:
+    """Global options, set by the app's callback."""
+
+    facts_dirs: list[Path] = field(default_factory=list)
+    bundled: bool = True
+    color: bool | None = None
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def fail(message: str, code: int) -> None:
+    sys.stderr.write(f"evsum: {message}\n")
+    raise typer.Exit(code)
+
+
+def print_problems(problems: list[Problem], stream: Any) -> None:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        stream.write(f"{problem}\n")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        stream.write(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+
+
+def reports_errors(command: F) -> F:
+    """Turn an EvsumError into its message on stderr and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except FactFileError as exc:
+            print_problems(exc.problems, sys.stderr)
+            fail(f"{len(exc.problems)} problem(s) in the fact files; run 'evsum validate'",
+                 exc.exit_code)
+        except EvsumError as exc:
+            fail(str(exc), exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def load(ctx: typer.Context) -> KnowledgeBase:
+    """The knowledge base on the user's path, or FactFileError."""
+    from evsum.facts.loader import load_knowledge_base, require_valid
+
+    current = state(ctx)
+    return require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
+
+
+def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Substance ids and aliases that start with what was typed (shell completion)."""
+    from evsum.facts.loader import load_knowledge_base
+    from evsum.text import normalize_name
+
+    try:
+        current = state(ctx)
+        kb, _ = load_knowledge_base(current.facts_dirs, include_bundled=current.bundled)
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    typed = normalize_name(incomplete)
+    names = [n for s in kb.substances.values() for n in (s.id, *s.aliases)]
+    return [n for n in names if normalize_name(n).startswith(typed)]
+
+
+# Options shared by the commands that show facts: the same everywhere.
+CategoryOpt = Annotated[list[str] | None, typer.Option(
+    "--category", "-c", help="Only these categories (repeatable): efficacy, safety, "
+    "dissociation, mechanism, pharmacology, dosing, regulatory.", show_default=False)]
+EvidenceOpt = Annotated[str | None, typer.Option(
+    "--min-evidence", "-e", help="Only evidence at least this strong: meta-analysis, rct, "
+    "label, regulatory, open-label, observational, case-series, review, preclinical.")]
+PopulationOpt = Annotated[list[str] | None, typer.Option(
+    "--population", "-p", help="Only these populations (repeatable), e.g. trd, mdd.",
+    show_default=False)]
+SinceOpt = Annotated[int | None, typer.Option("--since", help="Only sources from YEAR on.",
+                                              metavar="YEAR")]
+ClinicalOpt = Annotated[bool, typer.Option(
+    "--clinical", help="Leave out preclinical (animal and cell) facts.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Write JSON (same as --format json).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SvgOpt = Annotated[Path | None, typer.Option(
+    "--svg", help="Also save the terminal view as an SVG picture.", metavar="FILE")]
+HtmlOpt = Annotated[Path | None, typer.Option(
+    "--html", help="Also save the view as an HTML document.", metavar="FILE")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")]
+SubstancesArg = Annotated[list[str], typer.Argument(
+    help="Substance names or aliases (case-insensitive).", metavar="SUBSTANCE...",
+    autocompletion=complete_substance)]
+
+
+def filters(category: list[str] | None, min_evidence: str | None,
+            population: list[str] | None, since: int | None, clinical: bool) -> Filters:
+    from evsum.query import make_filters
+
+    return make_filters(category, min_evidence, population, since, clinical)
+
+
+def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,
+         svg: Path | None = None, html: Path | None = None, force: bool = False) -> None:
+    """Print a view, and save it as SVG and/or HTML when asked."""
+    from evsum.render import render, render_svg, render_text
+
+    if svg is not None or html is not None:
+        from evsum.output import write_atomic
+
+        if svg is not None:
+            write_atomic(svg, render_svg(view, kb), force)
+        if html is not None:
+            write_atomic(html, render_text(view, Format.HTML, kb), force)
+    render(view, Format.JSON if as_json else fmt, kb, sys.stdout, state(ctx).color)

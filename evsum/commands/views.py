@@ -1,0 +1,138 @@
+"""Commands that show facts: list, show, compare, side-effects, search, why."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from evsum.commands.common import (
+    CategoryOpt,
+    ClinicalOpt,
+    EvidenceOpt,
+    ForceOpt,
+    FormatOpt,
+    HtmlOpt,
+    JsonOpt,
+    PopulationOpt,
+    SinceOpt,
+    SubstancesArg,
+    SvgOpt,
+    app,
+    complete_substance,
+    emit,
+    filters,
+    load,
+    reports_errors,
+)
+from evsum.errors import UsageError
+from evsum.render import Format
+
+
+@app.command("list")
+@reports_errors
+def list_command(ctx: typer.Context, category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
+                 population: PopulationOpt = None, since: SinceOpt = None,
+                 clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+                 fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
+                 force: ForceOpt = False) -> None:
+    """Every substance: class, primary targets, status and fact counts per category."""
+    from evsum.views import build_overview
+
+    chosen = filters(category, min_evidence, population, since, clinical)
+    kb = load(ctx)
+    emit(ctx, build_overview(kb, chosen), kb, fmt, as_json, svg, html, force)
+
+
+@app.command()
+@reports_errors
+def show(ctx: typer.Context, substance: Annotated[str, typer.Argument(
+             help="Substance name or alias.", autocompletion=complete_substance)],
+         category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
+         population: PopulationOpt = None, since: SinceOpt = None,
+         clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+         fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
+         force: ForceOpt = False) -> None:
+    """One substance's facts by category, each with its number, setting and source."""
+    from evsum.views import build_summary
+
+    chosen = filters(category, min_evidence, population, since, clinical)
+    kb = load(ctx)
+    emit(ctx, build_summary(kb, kb.resolve(substance), chosen), kb, fmt, as_json, svg, html,
+         force)
+
+
+@app.command()
+@reports_errors
+def compare(ctx: typer.Context, substances: SubstancesArg, category: CategoryOpt = None,
+            min_evidence: EvidenceOpt = None, population: PopulationOpt = None,
+            since: SinceOpt = None, clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+            fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
+            force: ForceOpt = False) -> None:
+    """Two or more substances side by side, aligned on outcome, population and timepoint."""
+    from evsum.compare import build_comparison
+    from evsum.query import resolve_all
+
+    chosen = filters(category, min_evidence, population, since, clinical)
+    kb = load(ctx)
+    picked = resolve_all(kb, substances)
+    if len(picked) < 2:
+        raise UsageError("compare needs at least two different substances")
+    emit(ctx, build_comparison(kb, picked, chosen), kb, fmt, as_json, svg, html, force)
+
+
+@app.command("side-effects")
+@reports_errors
+def side_effects(ctx: typer.Context, substances: SubstancesArg,
+                 min_incidence: Annotated[float | None, typer.Option(
+                     "--min-incidence", help="Only events with incidence of at least PERCENT.",
+                     metavar="PERCENT")] = None,
+                 sort: Annotated[str, typer.Option(
+                     "--sort", help="Order by incidence, excess (over comparator), event or "
+                     "substance.")] = "incidence",
+                 category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
+                 population: PopulationOpt = None, since: SinceOpt = None,
+                 clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+                 fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
+                 force: ForceOpt = False) -> None:
+    """Adverse effects with incidence against the comparator's."""
+    from evsum.query import resolve_all
+    from evsum.views import build_side_effects
+
+    chosen = filters(category, min_evidence, population, since, clinical)
+    kb = load(ctx)
+    view = build_side_effects(kb, resolve_all(kb, substances), chosen, min_incidence, sort)
+    emit(ctx, view, kb, fmt, as_json, svg, html, force)
+
+
+@app.command()
+@reports_errors
+def search(ctx: typer.Context,
+           text: Annotated[list[str], typer.Argument(
+               help="Words to find (all of them) in claims, outcomes, tags and sources.",
+               metavar="TEXT...")],
+           category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
+           population: PopulationOpt = None, since: SinceOpt = None,
+           clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+           fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
+           force: ForceOpt = False) -> None:
+    """Full-text search over claims, outcomes, adverse events, tags and sources."""
+    from evsum.views import build_search
+
+    chosen = filters(category, min_evidence, population, since, clinical)
+    kb = load(ctx)
+    emit(ctx, build_search(kb, " ".join(text), chosen), kb, fmt, as_json, svg, html, force)
+
+
+@app.command()
+@reports_errors
+def why(ctx: typer.Context,
+        fact_id: Annotated[str, typer.Argument(help="A fact id, as shown by show and search.",
+                                               metavar="FACT_ID")],
+        as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
+        html: HtmlOpt = None, force: ForceOpt = False) -> None:
+    """A fact's provenance: source, locator, design, n, checked date, and what else cites it."""
+    from evsum.views import build_provenance
+
+    kb = load(ctx)
+    emit(ctx, build_provenance(kb, fact_id), kb, fmt, as_json, svg, html, force)
