@@ -97,8 +97,14 @@ def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # completion must never print a traceback into the shell
         return []
     typed = normalize_name(incomplete)
-    names = [n for s in kb.substances.values() for n in (s.id, *s.aliases)]
-    return [n for n in names if normalize_name(n).startswith(typed)]
+    offers = []
+    for name in (n for s in kb.substances.values() for n in (s.id, *s.aliases)):
+        if name.casefold().startswith(incomplete.casefold()):
+            # keep what was typed: shells drop offers that do not start with it
+            offers.append(incomplete + name[len(incomplete):])
+        elif normalize_name(name).startswith(typed):
+            offers.append(name)
+    return list(dict.fromkeys(offers))
 
 
 # Options shared by the commands that show facts: the same everywhere.
