@@ -35,6 +35,8 @@ def describe(text: str, limit: int = 60) -> str:
 
 def visible(text: str) -> str:
     """Text with every control character shown as an escape, nothing else changed."""
+    if _FORBIDDEN.search(text) is None and _NEWLINE_OR_TAB.search(text) is None:
+        return text  # the common case, on the hot path of validation
     text = _FORBIDDEN.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return text.replace("\n", "\\n").replace("\t", "\\t")
 

@@ -149,6 +149,8 @@ def _yaml11_reading(node: Scalar) -> str | None:
         return "a boolean"
     if value in YAML11_NULL:
         return "empty (null)"
+    if value[0].isalpha() or value[0] in "(\"'":  # numbers and dates start otherwise
+        return None
     if INT.match(value) or FLOAT.match(value) or OCTAL_OR_HEX.match(value):
         return "a number"
     if SEXAGESIMAL.match(value):

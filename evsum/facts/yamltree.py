@@ -99,51 +99,54 @@ def parse(text: str) -> Node | None:
     pending_key: list[tuple[str, int] | None] = []
     root: Node | None = None
     documents = 0
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            line = event.start_mark.line + 1 if event.start_mark else 0
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlProblem("holds more than one YAML document (---)", line)
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                raise YamlProblem("uses an alias (*name); aliases are not allowed", line)
-            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+        get_event = loader.get_event  # one call per event: the hot loop of a cold run
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                line = event.start_mark.line + 1
+                if event.anchor is not None:
+                    _refuse_anchor(event.anchor, line)
+                tag = event.tag
+                if tag is not None and tag != "!" and tag != "tag:yaml.org,2002:str":
+                    raise YamlProblem(f"uses the tag {describe(tag)}; tags are not allowed",
+                                      line)
+                scalar = Scalar(event.value, line, not event.style and tag is None)
+                if stack:
+                    _attach(stack, pending_key, scalar)
+                else:
+                    root = scalar
+            elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
                 node: Node = stack.pop()
                 pending_key.pop()
                 if stack:
                     _attach(stack, pending_key, node)
                 else:
                     root = node
-                continue
-            if not isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
-                                      yaml.MappingStartEvent)):
-                continue
-            if event.anchor is not None:
-                anchor = describe("&" + event.anchor)
-                raise YamlProblem(f"uses an anchor ({anchor}); anchors are not allowed", line)
-            tag = event.tag
-            if tag is not None and tag != "!" and not (
-                isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"
-            ):
-                raise YamlProblem(f"uses the tag {describe(tag)}; tags are not allowed", line)
-            if isinstance(event, yaml.ScalarEvent):
-                plain = not event.style and tag is None
-                scalar = Scalar(event.value, line, plain)
-                if stack:
-                    _attach(stack, pending_key, scalar)
-                else:
-                    root = scalar
-                continue
-            if len(stack) >= MAX_DEPTH:
-                raise YamlProblem(f"is nested deeper than {MAX_DEPTH} levels", line)
-            container: Sequence | Mapping = (
-                Sequence([], line) if isinstance(event, yaml.SequenceStartEvent)
-                else Mapping({}, line)
-            )
-            stack.append(container)
-            pending_key.append(None)
+            elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                line = event.start_mark.line + 1
+                if event.anchor is not None:
+                    _refuse_anchor(event.anchor, line)
+                if event.tag is not None and event.tag != "!":
+                    raise YamlProblem(f"uses the tag {describe(event.tag)}; tags are not "
+                                      "allowed", line)
+                if len(stack) >= MAX_DEPTH:
+                    raise YamlProblem(f"is nested deeper than {MAX_DEPTH} levels", line)
+                stack.append(Sequence([], line) if kind is yaml.SequenceStartEvent
+                             else Mapping({}, line))
+                pending_key.append(None)
+            elif kind is yaml.AliasEvent:
+                raise YamlProblem("uses an alias (*name); aliases are not allowed",
+                                  event.start_mark.line + 1)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise YamlProblem("holds more than one YAML document (---)",
+                                      event.start_mark.line + 1)
+            elif kind is yaml.StreamEndEvent:
+                break
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -153,14 +156,22 @@ def parse(text: str) -> Node | None:
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a stream
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         line = text.count("\n", 0, exc.position) + 1
-        kind = "control character" if unicodedata.category(chr(code)) == "Cc" else "character"
-        raise YamlProblem(f"holds the {kind} U+{code:04X}, which YAML does not allow",
+        kind_name = "control character" if unicodedata.category(chr(code)) == "Cc" \
+            else "character"
+        raise YamlProblem(f"holds the {kind_name} U+{code:04X}, which YAML does not allow",
                           line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"is not valid YAML: {describe(str(exc), 120)}") from None
-    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first
-        raise YamlProblem(f"is nested deeper than {MAX_DEPTH} levels") from None
+    finally:
+        dispose = getattr(loader, "dispose", None)
+        if dispose is not None:
+            dispose()
     return root
+
+
+def _refuse_anchor(anchor: str, line: int) -> None:
+    raise YamlProblem(f"uses an anchor ({describe('&' + anchor)}); anchors are not allowed",
+                      line)
 
 
 def _attach(
