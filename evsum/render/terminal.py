@@ -11,7 +11,6 @@ from typing import IO
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -87,7 +86,7 @@ def _evidence(fact: Fact) -> Text:
     return Text(evidence_text(fact), style=EVIDENCE_STYLE[fact.design])
 
 
-def _summary(view: Summary, kb: KnowledgeBase) -> list[RenderableType]:
+def _summary(view: Summary, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     s = view.substance
     head = Text()
     head.append(s.name, style="bold")
@@ -105,30 +104,40 @@ def _summary(view: Summary, kb: KnowledgeBase) -> list[RenderableType]:
     if filters:
         info.add_row("filters", Text(filters))
     parts += [info, Text("")]
+    lines: list[Text] = []
     for category, facts in view.by_category():
-        title = Text(f"{category.upper()} ({len(facts)})", style=CATEGORY_STYLE[category])
-        parts.append(title)
+        lines.append(Text(f"{category.upper()} ({len(facts)})", style=CATEGORY_STYLE[category]))
         if not facts:
-            parts.append(Text(f"  {NOT_CURATED}", style=NOT_CURATED_STYLE))
+            lines.append(Text(f"  {NOT_CURATED}", style=NOT_CURATED_STYLE))
         for fact in facts:
-            parts.append(_fact_block(fact, kb))
-        parts.append(Text(""))
-    return parts
+            lines += _fact_lines(fact, kb, width)
+        lines.append(Text(""))
+    return [*parts, _Lines(lines)]
 
 
-def _fact_block(fact: Fact, kb: KnowledgeBase) -> RenderableType:
+def _indented(text: Text, indent: int, width: int) -> list[Text]:
+    out = []
+    for piece in _wrap(text, max(10, width - indent)):
+        line = Text(" " * indent)
+        line.append_text(piece)
+        out.append(line)
+    return out
+
+
+def _fact_lines(fact: Fact, kb: KnowledgeBase, width: int) -> list[Text]:
+    """A fact as lines: heading with setting, evidence and source, then value and claim."""
     source = kb.sources[fact.source]
-    line = Text()
-    line.append(fact_heading(fact), style="bold")
+    head = Text()
+    head.append(fact_heading(fact), style="bold")
     setting = setting_text(fact)
     if setting:
-        line.append(f"  {setting}", style="dim")
-    line.append("  ")
-    line.append_text(_evidence(fact))
-    line.append(f"  {source.short}", style="cyan")
+        head.append(f"  {setting}", style="dim")
+    head.append("  ")
+    head.append_text(_evidence(fact))
+    head.append(f"  {source.short}", style="cyan")
     if source.status:
-        line.append(f" ({source.status.replace('-', ' ')})", style="bold red")
-    body: list[RenderableType] = []
+        head.append(f" ({source.status.replace('-', ' ')})", style="bold red")
+    body: list[Text] = []
     value = value_text(fact)
     if value:
         body.append(Text(value, style="bold"))
@@ -138,7 +147,10 @@ def _fact_block(fact: Fact, kb: KnowledgeBase) -> RenderableType:
     if fact.disputed:
         body.append(Text(f"disputed: {fact.disputed}", style="yellow"))
     body.append(Text(f"{fact.id} · {fact.locator}", style="dim"))
-    return Group(Padding(line, (0, 0, 0, 2)), Padding(Group(*body), (0, 0, 0, 4)))
+    lines = _indented(head, 2, width)
+    for text in body:
+        lines += _indented(text, 4, width)
+    return lines
 
 
 FOREST_WIDTH = 21
@@ -467,7 +479,7 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
-def _search(view: SearchResults, kb: KnowledgeBase) -> list[RenderableType]:
+def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     head = Text(f"{len(view.facts)} fact(s) match ", style="bold")
     head.append(view.query, style="bold cyan")
     parts: list[RenderableType] = [head]
@@ -479,17 +491,17 @@ def _search(view: SearchResults, kb: KnowledgeBase) -> list[RenderableType]:
         if fact.substance != current:
             current = fact.substance
             parts.append(Text(f"\n{kb.substances[current].name.upper()}", style="bold"))
-        parts.append(_fact_block(fact, kb))
+        parts.append(_Lines(_fact_lines(fact, kb, width)))
     if not view.facts:
         parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
     return parts
 
 
-def _provenance(view: Provenance, kb: KnowledgeBase) -> list[RenderableType]:
+def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     fact = view.fact
     source = kb.sources[fact.source]
-    parts: list[RenderableType] = [Text(fact.id, style="bold"), _fact_block(fact, kb),
-                                   Text("")]
+    parts: list[RenderableType] = [Text(fact.id, style="bold"),
+                                   _Lines(_fact_lines(fact, kb, width)), Text("")]
     info = Table.grid(padding=(0, 2))
     info.add_column(style="dim")
     info.add_column()
@@ -521,15 +533,15 @@ def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     if isinstance(view, Comparison):
         return _comparison(view, kb, width)
     if isinstance(view, Summary):
-        return _summary(view, kb)
+        return _summary(view, kb, width)
     if isinstance(view, SideEffects):
         return _side_effects(view, kb)
     if isinstance(view, Overview):
         return _overview(view)
     if isinstance(view, SearchResults):
-        return _search(view, kb)
+        return _search(view, kb, width)
     if isinstance(view, Provenance):
-        return _provenance(view, kb)
+        return _provenance(view, kb, width)
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 
