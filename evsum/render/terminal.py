@@ -218,6 +218,11 @@ def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase,
         if axes and fact.value is not None and fact.value.unit in axes \
                 and fact.value.ci is not None and fact.value.estimate is not None:
             text.append("\n" + forest_line(fact, axes[fact.value.unit]), style="cyan")
+        rate = incidence(fact)
+        if fact.adverse_event and rate is not None:
+            text.append("\n" + bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="red")
+            if fact.comparator is not None and fact.comparator.value is not None:
+                text.append(" " + bar(fact.comparator.value / 100, BAR_WIDTH), style="blue")
         text.append("\n")
         text.append(lines[-1], style=EVIDENCE_STYLE[fact.design])
     return text
@@ -234,7 +239,14 @@ def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[Rendera
     legend = Text()
     legend.append("≠ nearest setting (population or timepoint differs)   ", style=DIFFERS_STYLE)
     legend.append(NOT_CURATED, style=NOT_CURATED_STYLE)
-    legend.append(" never curated", style="dim")
+    legend.append(" never curated\n", style="dim")
+    legend.append("bars: ", style="dim")
+    legend.append("drug", style="red")
+    legend.append(" / ", style="dim")
+    legend.append("comparator", style="blue")
+    legend.append(" 0-100%   ", style="dim")
+    legend.append("├─●─┤", style="cyan")
+    legend.append(" estimate, 95% CI; ┆ no effect", style="dim")
     parts += [legend, Text("")]
 
     rows: list[tuple[Text, list[Text]]] = [
