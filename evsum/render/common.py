@@ -20,7 +20,7 @@ def number_with_unit(number: float, unit: str) -> str:
     if unit == "fold":
         return f"{format_number(number)}-fold"
     if unit == "count":
-        return format_number(number)
+        return f"n={format_number(number)}"
     return f"{format_number(number)} {unit}"
 
 
