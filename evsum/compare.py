@@ -84,7 +84,7 @@ def row_key(fact: Fact) -> str:
     """What a row aligns on besides population and timepoint."""
     if fact.adverse_event:
         return fact.adverse_event
-    return fact.outcome or fact.id
+    return fact.outcome or "other findings"
 
 
 def _distance(a: Fact, b: Fact) -> float:
