@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 FACT_SUFFIXES = (".yaml", ".yml")
 MAX_FILES = 5000
+MAX_FOLDER_DEPTH = 32
 ENV_FACTS_PATH = "EVSUM_FACTS_PATH"
 
 
@@ -52,7 +53,9 @@ def display_path(path: Path) -> str:
     """How a file is named in messages: relative to the working folder when inside it."""
     full = os.path.abspath(path)
     here = os.getcwd() + os.sep
-    return full[len(here):] if full.startswith(here) else full
+    shown = full[len(here):] if full.startswith(here) else full
+    # A name that is not UTF-8 holds surrogates: show its bytes as escapes instead.
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
@@ -82,16 +85,32 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
         if not root.is_dir():
             problems.append(Problem(display_path(root), None, "", "is not a file or folder"))
             continue
-        for folder, subdirs, files in os.walk(root, followlinks=False, onerror=None):
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith(".") or not name.endswith(FACT_SUFFIXES):
+        pending = [(root, 0)]  # a stack, not recursion: folder trees can be deeper than Python
+        while pending:
+            folder, depth = pending.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+            except OSError as exc:
+                problems.append(Problem(display_path(folder), None, "",
+                                        f"cannot be read: {exc.strerror or exc}"))
+                continue
+            for entry in entries:
+                if entry.name.startswith("."):
                     continue
-                add(Path(folder) / name)
-                if len(found) > MAX_FILES:
-                    problems.append(Problem(display_path(root), None, "",
-                                            f"holds more than {MAX_FILES} fact files"))
-                    return found[:MAX_FILES], problems
+                if entry.is_dir(follow_symlinks=False):
+                    if depth + 1 > MAX_FOLDER_DEPTH:
+                        problems.append(Problem(display_path(Path(entry.path)), None, "",
+                                                f"is nested more than {MAX_FOLDER_DEPTH} "
+                                                "folders deep; not read"))
+                    else:
+                        pending.append((Path(entry.path), depth + 1))
+                elif entry.name.endswith(FACT_SUFFIXES):
+                    add(Path(entry.path))
+                    if len(found) > MAX_FILES:
+                        problems.append(Problem(display_path(root), None, "",
+                                                f"holds more than {MAX_FILES} fact files"))
+                        return found[:MAX_FILES], problems
+    found.sort(key=lambda p: str(p))
     return found, problems
 
 
@@ -118,14 +137,17 @@ def parse_file(path: Path, display: str | None = None) -> ParsedFile:
                                        "mapping with substances, sources and/or facts"))
         return parsed
     out = schema.Collector()
-    for key, (line, node) in tree.pairs.items():
-        if key not in schema.TOP_LEVEL:
-            out.add(line, visible(key), f"unknown top-level key {describe(key)}; known: "
-                    f"{', '.join(schema.TOP_LEVEL)}")
-        elif key == "sources":
-            _read_sources(node, parsed, out)
-        else:
-            _read_list(key, node, parsed, out)
+    try:
+        for key, (line, node) in tree.pairs.items():
+            if key not in schema.TOP_LEVEL:
+                out.add(line, visible(key), f"unknown top-level key {describe(key)}; known: "
+                        f"{', '.join(schema.TOP_LEVEL)}")
+            elif key == "sources":
+                _read_sources(node, parsed, out)
+            else:
+                _read_list(key, node, parsed, out)
+    except schema.TooManyProblems:
+        pass  # the collector recorded that it stopped
     parsed.problems += [Problem(shown, line, fld, msg) for line, fld, msg in out.problems]
     return parsed
 

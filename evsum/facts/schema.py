@@ -33,7 +33,7 @@ OCTAL_OR_HEX = re.compile(r"^[-+]?0(?:[0-7_]+|x[0-9a-fA-F_]+|b[01_]+)$")
 TEXT_LIMIT = 400
 LONG_TEXT_LIMIT = 4000
 LIST_LIMIT = 64
-MAX_ENTRIES_PER_FILE = 20000
+MAX_ENTRIES_PER_FILE = 5000
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,24 @@ FACT = _f("fact", "record", "A fact.", fields=(
 TOP_LEVEL = ("substances", "sources", "facts")
 
 
+MAX_PROBLEMS_PER_FILE = 200
+
+
+class TooManyProblems(Exception):
+    """Raised by a Collector that is full: the rest of the file is not worth checking."""
+
+
 class Collector:
-    """Collects problems found in one file."""
+    """Collects problems found in one file, up to MAX_PROBLEMS_PER_FILE."""
 
     def __init__(self) -> None:
         self.problems: list[tuple[int | None, str, str]] = []
 
     def add(self, line: int | None, field: str, message: str) -> None:
+        if len(self.problems) >= MAX_PROBLEMS_PER_FILE:
+            self.problems.append((line, "", f"more than {MAX_PROBLEMS_PER_FILE} problems; "
+                                  "stopped checking this file"))
+            raise TooManyProblems
         self.problems.append((line, field, message))
 
 
@@ -164,10 +175,10 @@ def _number(node: Scalar) -> float | None:
     text = node.value.strip().replace("_", "")
     if not node.plain or not FLOAT.match(text):
         return None
+    if INT.match(text):
+        return int(text)  # exact: a float would round large whole numbers
     number = float(text)
-    if not math.isfinite(number):
-        return None
-    return int(number) if INT.match(text) else number
+    return number if math.isfinite(number) else None
 
 
 def convert(node: Node, spec: Field, path: str, out: Collector) -> Any:

@@ -11,6 +11,7 @@ text; the schema decides what each one means.
 from __future__ import annotations
 
 import codecs
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from evsum.text import describe
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 16
+MAX_NODES = 250_000  # values in one file; enough for 5,000 facts, stops a flood early
 
 
 @dataclass(slots=True)
@@ -63,6 +65,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 def read_text(path: Path) -> str:
     """Read a fact file as UTF-8 text, refusing what is not."""
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise YamlProblem("is a directory, not a fact file")
+        if not stat.S_ISREG(mode):  # a pipe or device would block or never end
+            raise YamlProblem("is not a regular file (a pipe, socket or device)")
         with path.open("rb") as stream:
             data = stream.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
@@ -102,9 +109,14 @@ def parse(text: str) -> Node | None:
     loader = _Loader(text)
     try:
         get_event = loader.get_event  # one call per event: the hot loop of a cold run
+        count = 0
         while True:
             event = get_event()
             kind = type(event)
+            count += 1
+            if count > MAX_NODES:
+                raise YamlProblem(f"holds more than {MAX_NODES} values; split it into "
+                                  "smaller files", event.start_mark.line + 1)
             if kind is yaml.ScalarEvent:
                 line = event.start_mark.line + 1
                 if event.anchor is not None:
@@ -155,7 +167,11 @@ def parse(text: str) -> Node | None:
         ) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow in a stream
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        line = text.count("\n", 0, exc.position) + 1
+        # libyaml counts bytes of the UTF-8 text; the pure-Python reader counts characters
+        if _Loader is yaml.SafeLoader:
+            line = text.count("\n", 0, exc.position) + 1
+        else:
+            line = text.encode("utf-8", "surrogatepass").count(b"\n", 0, exc.position) + 1
         kind_name = "control character" if unicodedata.category(chr(code)) == "Cc" \
             else "character"
         raise YamlProblem(f"holds the {kind_name} U+{code:04X}, which YAML does not allow",
