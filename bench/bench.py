@@ -38,30 +38,44 @@ def evsum_script() -> str:
     return found
 
 
-def measure(argv: list[str], env: dict[str, str], runs: int, fresh_cache: bool = False
-            ) -> tuple[float, float]:
-    """Median seconds and peak MB over runs (after one warm-up run)."""
+def run_once(argv: list[str], env: dict[str, str], fresh_cache: bool = False
+             ) -> tuple[float, int]:
+    """Seconds and max RSS (KB) of one run of argv."""
+    run_env = dict(env)
+    if fresh_cache:
+        run_env["EVSUM_CACHE_DIR"] = tempfile.mkdtemp(prefix="evsum-bench-cold-")
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=run_env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if fresh_cache:
+        shutil.rmtree(run_env["EVSUM_CACHE_DIR"], ignore_errors=True)
+    if code not in (0, 1):
+        sys.exit(f"bench: {' '.join(argv)} exited {code}")
+    return elapsed, usage.ru_maxrss  # ru_maxrss is in KB on Linux
+
+
+def measure(argv: list[str], env: dict[str, str], runs: int, baselines: list[list[str]],
+            fresh_cache: bool = False) -> tuple[float, float, list[float]]:
+    """Median seconds, peak MB, and the median ratio to each baseline.
+
+    Each run of the command is paired with a run of every baseline just before
+    it, so a machine that slows down or speeds up affects both sides of a ratio.
+    """
+    run_once(argv, env, fresh_cache)  # warm-up: fills the cache and the OS file cache
     times: list[float] = []
+    ratios: list[list[float]] = [[] for _ in baselines]
     peak = 0
-    for index in range(runs + 1):
-        run_env = dict(env)
-        if fresh_cache:
-            run_env["EVSUM_CACHE_DIR"] = tempfile.mkdtemp(prefix="evsum-bench-cold-")
-        start = time.perf_counter()
-        process = subprocess.Popen(argv, env=run_env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode not in (0, 1):
-            sys.exit(f"bench: {' '.join(argv)} exited {process.returncode}")
-        if fresh_cache:
-            shutil.rmtree(run_env["EVSUM_CACHE_DIR"], ignore_errors=True)
-        if index == 0 and not fresh_cache:
-            continue  # warm-up: fills the cache and the OS file cache
+    for _ in range(runs):
+        base_times = [run_once(b, env)[0] for b in baselines]
+        elapsed, rss = run_once(argv, env, fresh_cache)
         times.append(elapsed)
-        peak = max(peak, usage.ru_maxrss)
-    return statistics.median(times), peak / 1024  # ru_maxrss is in KB on Linux
+        peak = max(peak, rss)
+        for index, base in enumerate(base_times):
+            ratios[index].append(elapsed / base)
+    return statistics.median(times), peak / 1024, [statistics.median(r) for r in ratios]
 
 
 def completion_env(env: dict[str, str], words: str) -> dict[str, str]:
@@ -69,24 +83,25 @@ def completion_env(env: dict[str, str], words: str) -> dict[str, str]:
             "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
 
 
-def table(title: str, rows: list[tuple[str, float, float]], parse_print: float,
-          typer_app: float) -> None:
+def table(title: str, rows: list[tuple[str, float, float, list[float]]]) -> None:
     print(f"\n{title}")
     print(f"  {'command':44} {'median ms':>9} {'peak MB':>8} {'/parse+print':>12} {'/typer':>7}")
-    for name, seconds, megabytes in rows:
+    for name, seconds, megabytes, ratios in rows:
         print(f"  {name:44} {seconds * 1000:9.1f} {megabytes:8.1f} "
-              f"{seconds / parse_print:12.2f} {seconds / typer_app:7.2f}")
+              f"{ratios[0]:12.2f} {ratios[1]:7.2f}")
 
 
 def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], runs: int,
-          env: dict[str, str]) -> None:
+          env: dict[str, str]) -> dict[str, float]:
+    """Measure every command; returns the median seconds by command name."""
     evsum = evsum_script()
-    parse_print, pp_mem = measure([sys.executable, str(HERE / "baseline_parse_print.py"),
-                                   str(folder), *names], env, runs)
-    typer_app, ty_mem = measure([sys.executable, str(HERE / "baseline_typer.py"), "compare",
-                                 *names], env, runs)
+    parse_print = [sys.executable, str(HERE / "baseline_parse_print.py"), str(folder), *names]
+    typer_app = [sys.executable, str(HERE / "baseline_typer.py"), "compare", *names]
+    baselines = [parse_print, typer_app]
     first, second = names
     commands = [
+        ("baseline: parse+print", parse_print, env, False),
+        ("baseline: typer app", typer_app, env, False),
         (f"compare {first} {second}", [evsum, *prefix, "compare", first, second], env, False),
         (f"compare {first} {second} (cold cache)", [evsum, *prefix, "compare", first, second],
          env, True),
@@ -97,12 +112,12 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
         (f"completion 'compare {first[:4]}'", [evsum, *prefix],
          completion_env(env, f"evsum {' '.join(prefix)} compare {first[:4]}"), False),
     ]
-    rows = [("baseline: parse+print", parse_print, pp_mem), ("baseline: typer app", typer_app,
-                                                              ty_mem)]
+    rows = []
     for name, argv, run_env, cold in commands:
-        seconds, megabytes = measure(argv, run_env, runs, fresh_cache=cold)
-        rows.append((name, seconds, megabytes))
-    table(label, rows, parse_print, typer_app)
+        seconds, megabytes, ratios = measure(argv, run_env, runs, baselines, fresh_cache=cold)
+        rows.append((name, seconds, megabytes, ratios))
+    table(label, rows)
+    return {name: seconds for name, seconds, _, _ in rows}
 
 
 def main() -> None:
@@ -119,21 +134,30 @@ def main() -> None:
 
     print(f"python {sys.version.split()[0]}; evsum at {evsum_script()}; {args.runs} runs each")
     if args.python:
+        here = [sys.executable, str(HERE / "baseline_typer.py"), "compare", "a", "b"]
         for python in (sys.executable, args.python):
             version = subprocess.run([python, str(HERE / "baseline_typer.py"), "version"],
                                      capture_output=True, text=True, check=False).stdout.strip()
-            seconds, megabytes = measure([python, str(HERE / "baseline_typer.py"), "compare",
-                                          "a", "b"], env, args.runs)
+            seconds, megabytes, ratios = measure(
+                [python, str(HERE / "baseline_typer.py"), "compare", "a", "b"], env, args.runs,
+                [here])
             print(f"  typer {version:8} under {python}: {seconds * 1000:.1f} ms, "
-                  f"{megabytes:.1f} MB")
-    suite("bundled facts", [], bundled_facts_dir(), ("ketamine", "psilocybin"), args.runs, env)
+                  f"{megabytes:.1f} MB, {ratios[0]:.2f} x this interpreter's")
+    bundled = suite("bundled facts", [], bundled_facts_dir(), ("ketamine", "psilocybin"),
+                    args.runs, env)
     if not args.skip_synthetic:
         with tempfile.TemporaryDirectory(prefix="evsum-bench-synth-") as folder:
             synth.write(Path(folder), 10000, 200)
-            suite("synthetic: 10,000 facts, 200 substances",
-                  ["--no-bundled", "--facts-dir", folder],
-                  Path(folder), (synth.substance_id(1), synth.substance_id(2)),
-                  max(5, args.runs // 3), env)
+            big = suite("synthetic: 10,000 facts, 200 substances",
+                        ["--no-bundled", "--facts-dir", folder],
+                        Path(folder), (synth.substance_id(1), synth.substance_id(2)),
+                        max(5, args.runs // 3), env)
+        compare_big = big[f"compare {synth.substance_id(1)} {synth.substance_id(2)}"]
+        print(f"\ncompare on 10,000 facts / compare on the bundled facts: "
+              f"{compare_big / bundled['compare ketamine psilocybin']:.2f}")
+    warm = bundled["compare ketamine psilocybin"]
+    cold = bundled["compare ketamine psilocybin (cold cache)"]
+    print(f"compare cold / warm cache (bundled): {cold / warm:.2f}")
     shutil.rmtree(cache, ignore_errors=True)
 
 

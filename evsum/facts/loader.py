@@ -293,18 +293,39 @@ def _duplicate(key: str, where: Location, seen: dict[str, Any], what: str,
     return True
 
 
+PARALLEL_MIN_FILES = 16
+PARALLEL_MIN_BYTES = 1024 * 1024
+
+
 def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
-    """Parse each file, or take its parse from the cache when the file is unchanged."""
-    parsed = []
-    for path in files:
+    """Parse each file, or take its parse from the cache when the file is unchanged.
+
+    When many large files need parsing (a cold cache on a big knowledge base),
+    they are parsed in worker processes, one per core.
+    """
+    entries: list[ParsedFile | None] = []
+    todo: list[tuple[int, Path, str, Any]] = []
+    for index, path in enumerate(files):
         display = display_path(path)
         sig = signature(path)
         entry = cache.parsed_file(path, display, sig)
+        entries.append(entry)
         if entry is None:
-            entry = parse_file(path, display)
-            cache.store_parsed_file(path, sig, entry)
-        parsed.append(entry)
-    return parsed
+            todo.append((index, path, display, sig))
+    size = sum(sig[0] for _, _, _, sig in todo if sig is not None)
+    workers = min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(parse_file, [p for _, p, _, _ in todo],
+                                    [d for _, _, d, _ in todo], chunksize=8))
+    else:
+        results = [parse_file(path, display) for _, path, display, _ in todo]
+    for (index, path, _, sig), entry in zip(todo, results, strict=True):
+        cache.store_parsed_file(path, sig, entry)
+        entries[index] = entry
+    return [e for e in entries if e is not None]
 
 
 def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True,

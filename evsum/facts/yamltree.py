@@ -126,10 +126,16 @@ def parse(text: str) -> Node | None:
                     raise YamlProblem(f"uses the tag {describe(tag)}; tags are not allowed",
                                       line)
                 scalar = Scalar(event.value, line, not event.style and tag is None)
-                if stack:
-                    _attach(stack, pending_key, scalar)
-                else:
+                if not stack:
                     root = scalar
+                elif type(stack[-1]) is Sequence:  # inlined _attach: the commonest cases
+                    stack[-1].items.append(scalar)
+                elif pending_key[-1] is not None:
+                    key, key_line = pending_key[-1]
+                    stack[-1].pairs[key] = (key_line, scalar)  # type: ignore[union-attr]
+                    pending_key[-1] = None
+                else:
+                    _attach(stack, pending_key, scalar)
             elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
                 node: Node = stack.pop()
                 pending_key.pop()
