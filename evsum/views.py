@@ -9,6 +9,7 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
 from evsum.query import Filters, keep, select
+from evsum.text import describe
 
 
 @dataclass
@@ -144,8 +145,6 @@ def build_provenance(kb: KnowledgeBase, fact_id: str) -> Provenance:
         close = difflib.get_close_matches(fact_id, list(kb.fact_index), n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(close)}?" if close else \
             "; 'evsum show SUBSTANCE' lists fact ids"
-        from evsum.text import describe
-
         raise UsageError(f"unknown fact id {describe(fact_id)}{hint}")
     siblings = [f for f in kb.citing(fact.source) if f.id != fact.id]
     return Provenance(fact, siblings)
@@ -155,7 +154,9 @@ def sources_for(kb: KnowledgeBase, items: list[str], filters: Filters) -> list[S
     """The sources behind substances or fact ids (all sources when none is named)."""
     if not items:
         keys = [f.source for s in kb.substances for f in kb.facts_of(s) if keep(f, filters, kb)]
-        keys += [k for k in kb.sources if k not in keys] if filters == Filters() else []
+        if filters == Filters():  # no filter: the whole bibliography, cited or not
+            cited = set(keys)
+            keys += [k for k in kb.sources if k not in cited]
     else:
         keys = []
         for item in items:
