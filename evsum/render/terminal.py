@@ -301,16 +301,27 @@ def _grid(title: str, style: str, names: list[str], rows: list[tuple[Text, list[
           width: int) -> RenderableType:
     """Rows side by side, or stacked one substance per line where columns would crush."""
     if width < NARROW_PER_COLUMN * (len(names) + 1):
-        lines: list[RenderableType] = [Text(title, style=style)]
-        for label, cells in rows:
-            lines.append(label)
-            for name, cell in zip(names, cells, strict=True):
-                entry = Text(f"  {name}: ", style="cyan")
-                entry.append_text(cell)
-                lines.append(entry)
-        lines.append(Text(""))
-        return Group(*lines)
+        return _stacked(title, style, names, rows, width)
     return _columns(title, style, names, rows, width)
+
+
+def _stacked(title: str, style: str, names: list[str], rows: list[tuple[Text, list[Text]]],
+             width: int) -> _Lines:
+    """One substance per line under each row's label, for terminals too narrow for columns."""
+    lines = [Text(title, style=style)]
+    for label, cells in rows:
+        lines += _wrap(label, width)
+        for name, cell in zip(names, cells, strict=True):
+            parts = cell.split("\n", allow_blank=True)
+            first = Text(f"  {name}: ", style="cyan")
+            first.append_text(parts[0])
+            head, *rest = _wrap(first, width - 4)
+            lines.append(head)
+            lines += [Text("    ").append_text(piece) for piece in rest]
+            for part in parts[1:]:
+                lines += _indented(part, 4, width)
+    lines.append(Text(""))
+    return _Lines(lines)
 
 
 _WORD = re.compile(r"\S+\s*")
@@ -326,7 +337,8 @@ def _wrap(text: Text, width: int) -> list[Text]:
             out.append(line)
             continue
         offsets: list[int] = []
-        start = used = 0
+        start = 0
+        used = len(plain) - len(plain.lstrip())  # leading spaces take room too
         for match in _WORD.finditer(plain):
             word = match.group().rstrip()
             size = measure(word)
