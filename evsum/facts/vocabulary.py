@@ -136,6 +136,8 @@ UNITS: tuple[str, ...] = (
     "mo",
     "y",
     "ng/mL",
+    "mL/min/kg",
+    "L/h",
     "nM",
     "µM",
     "fold",
