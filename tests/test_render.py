@@ -145,3 +145,27 @@ def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberat
 if __name__ == "__main__":  # pragma: no cover
     write_goldens()
     print(Path(GOLDEN).resolve())
+
+
+def test_forest_line_places_estimate_interval_and_null(kb: KnowledgeBase) -> None:
+    from evsum.render.terminal import forest_axes, forest_line
+
+    fact = kb.facts_of("alpha")[0]._replace(
+        value=kb.facts_of("alpha")[0].value._replace(  # type: ignore[union-attr]
+            estimate=-4.0, unit="points", ci=(-8.0, 0.0)))
+    axes = forest_axes([fact])
+    assert axes == {"points": (-8.0, 0.0, False)}
+    line = forest_line(fact, axes["points"], width=9)
+    assert line == "├───●───┼"  # the CI touches the line of no effect at its right end
+
+
+def test_forest_axes_use_a_log_scale_for_ratios(kb: KnowledgeBase) -> None:
+    from evsum.render.terminal import forest_axes, forest_line
+
+    base = kb.facts_of("alpha")[0]
+    fact = base._replace(value=base.value._replace(  # type: ignore[union-attr]
+        estimate=4.0, unit="OR", ci=(2.0, 8.0)))
+    axis = forest_axes([fact])["OR"]
+    assert axis[2] is True
+    # On a log axis from OR 1 (the null, left end) to 8, OR 4 sits midway between 2 and 8.
+    assert forest_line(fact, axis, width=7) == "┆ ├─●─┤"
