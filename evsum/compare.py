@@ -26,13 +26,24 @@ class Cell:
     """One substance's entry in a row.
 
     ``facts`` empty means nothing to show: ``curated`` tells whether the
-    substance has any fact for this outcome at all (it may stand in another
-    row) or none was ever curated.
+    substance has a fact for this outcome that passes the filters (it stands
+    in another row), ``hidden`` whether it has one the filters left out;
+    with neither, none was ever curated.
     """
 
     facts: list[Fact] = field(default_factory=list)
     curated: bool = False
     differs: bool = False  # the facts are the nearest, not the same timepoint/population
+    hidden: bool = False
+
+    @property
+    def state(self) -> str:
+        """fact, other-setting, filtered-out or not-curated."""
+        if self.facts:
+            return "fact"
+        if self.curated:
+            return "other-setting"
+        return "filtered-out" if self.hidden else "not-curated"
 
 
 @dataclass
@@ -71,7 +82,7 @@ class MechanismRow:
 class Comparison:
     substances: list[Substance]
     filters: Filters
-    profile: list[tuple[str, list[list[Fact]]]]
+    profile: list[tuple[str, list[Cell]]]
     sections: list[Section]
     mechanism: list[MechanismRow]
     references: list[str]  # source keys in order of first citation
@@ -99,17 +110,21 @@ def _setting(fact: Fact) -> tuple[str | None, str | None]:
     return fact.population, str(fact.timepoint) if fact.timepoint else None
 
 
-def align(per_substance: list[list[Fact]]) -> list[Row]:
-    """Rows for one outcome key: exact matches first, then nearest pairs, then singles."""
+def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> list[Row]:
+    """Rows for one outcome key: exact matches first, then nearest pairs, then singles.
+
+    ``hidden`` says, per substance, whether the filters left out facts on this key.
+    """
     pools = [list(facts) for facts in per_substance]
     curated = [bool(facts) for facts in per_substance]
+    hidden = hidden or [False] * len(pools)
     width = len(pools)
     rows: list[Row] = []
     key = row_key(next(f for facts in per_substance for f in facts))
 
     def new_row(setting: tuple[str | None, str | None], chosen: list[list[Fact]],
                 differs: list[bool]) -> Row:
-        cells = [Cell(chosen[i], curated[i], differs[i]) for i in range(width)]
+        cells = [Cell(chosen[i], curated[i], differs[i], hidden[i]) for i in range(width)]
         return Row(key, setting[0], setting[1], cells)
 
     # 1. the same setting in two or more substances
@@ -166,12 +181,15 @@ def build_comparison(kb: KnowledgeBase, substances: list[Substance],
                      filters: Filters) -> Comparison:
     """Compare substances on the facts that pass the filters."""
     selected = [select(kb, s, filters) for s in substances]
-    profile: list[tuple[str, list[list[Fact]]]] = []
+    everything = [kb.facts_of(s.id) for s in substances]  # to tell filtered from uncurated
+    profile: list[tuple[str, list[Cell]]] = []
     for outcome, label in voc.PROFILE_OUTCOMES.items():
-        cells = [sorted((f for f in facts if f.outcome == outcome),
-                        key=lambda f: (f.evidence_rank, f.id))[:1] for facts in selected]
-        if any(cells):
-            profile.append((label, cells))
+        groups = [sorted((f for f in facts if f.outcome == outcome),
+                         key=lambda f: (f.evidence_rank, f.id))[:1] for facts in selected]
+        if any(groups):
+            profile.append((label, [
+                Cell(group, bool(group), hidden=any(f.outcome == outcome for f in all_facts))
+                for group, all_facts in zip(groups, everything, strict=True)]))
     sections: list[Section] = []
     for category, title in SECTIONS:
         in_category = [[f for f in facts if f.category == category
@@ -179,14 +197,17 @@ def build_comparison(kb: KnowledgeBase, substances: list[Substance],
         keys = list(dict.fromkeys(row_key(f) for facts in in_category for f in facts))
         rows: list[Row] = []
         for key in keys:
-            rows += align([[f for f in facts if row_key(f) == key] for facts in in_category])
+            hidden = [any(f.category == category and row_key(f) == key for f in all_facts)
+                      for all_facts in everything]
+            rows += align([[f for f in facts if row_key(f) == key] for facts in in_category],
+                          hidden)
         if rows:
             sections.append(Section(category, title, rows))
     mechanism = _mechanism(substances, selected, filters)
     references: list[str] = []
     for _, cells in profile:
-        for facts in cells:
-            references += [f.source for f in facts]
+        for cell in cells:
+            references += [f.source for f in cell.facts]
     for section in sections:
         for row in section.rows:
             for cell in row.cells:

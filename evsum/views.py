@@ -27,6 +27,7 @@ class Summary:
     substance: Substance
     facts: list[Fact]
     filters: Filters
+    hidden: dict[str, int]  # per category, facts the filters left out
 
     def by_category(self) -> list[tuple[str, list[Fact]]]:
         return [(c, [f for f in self.facts if f.category == c]) for c in voc.CATEGORIES]
@@ -61,7 +62,11 @@ def build_overview(kb: KnowledgeBase, filters: Filters) -> Overview:
 
 
 def build_summary(kb: KnowledgeBase, substance: Substance, filters: Filters) -> Summary:
-    return Summary(substance, select(kb, substance, filters), filters)
+    facts = select(kb, substance, filters)
+    hidden = kb.counts(substance.id)
+    for fact in facts:
+        hidden[fact.category] -= 1
+    return Summary(substance, facts, filters, hidden)
 
 
 def incidence(fact: Fact) -> float | None:

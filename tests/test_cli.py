@@ -244,3 +244,18 @@ def test_unknown_option_is_a_usage_error(run: Run) -> None:
     result = run("list", "--colour")
     assert result.code == EXIT_USAGE
     assert "No such option" in result.stderr
+
+
+def test_filtered_out_is_not_called_not_curated(fixture_run: Run) -> None:
+    show = fixture_run("show", "alpha", "--category", "safety").stdout
+    assert "EFFICACY (0)\n  1 fact(s) left out by the filters" in show
+    assert "DOSING (0)\n  not curated" in show
+    data = json.loads(fixture_run("show", "alpha", "--since", "2021", "--json").stdout)
+    assert data["hidden_by_filters"]["efficacy"] == 1
+    compare = json.loads(fixture_run("compare", "alpha", "beta", "--population", "trd",
+                                     "--json").stdout)
+    harms = next(s for s in compare["sections"] if s["category"] == "safety")
+    nausea = next(r for r in harms["rows"] if r["key"] == "nausea")
+    assert [c["state"] for c in nausea["cells"]] == ["fact", "filtered-out"]
+    terminal = fixture_run("compare", "alpha", "beta", "--population", "trd").stdout
+    assert "filtered out" in terminal

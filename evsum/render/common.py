@@ -7,6 +7,7 @@ from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, format_number
 
 NOT_CURATED = "not curated"
+FILTERED_OUT = "filtered out"
 ELSEWHERE = "(in another row: other setting)"
 NONE_REPORTED = "none reported"
 
@@ -123,6 +124,16 @@ def source_citation(source: Source) -> str:
     if source.status:
         text += f" [{source.status.replace('-', ' ')}]"
     return text.strip()
+
+
+def empty_category_text(hidden: int) -> str:
+    """What an empty category of `show` says: filtered out, or never curated."""
+    return f"{hidden} fact(s) left out by the filters" if hidden else NOT_CURATED
+
+
+def empty_cell_text(state: str) -> str:
+    """What an empty comparison cell says, by its state."""
+    return {"other-setting": ELSEWHERE, "filtered-out": FILTERED_OUT}.get(state, NOT_CURATED)
 
 
 def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str]:

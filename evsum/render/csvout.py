@@ -72,10 +72,10 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
     elif isinstance(view, Comparison):
         writer.writerow(["section", "row", "row_population", "row_timepoint", "differs",
                          *FACT_COLUMNS])
-        for label, groups in view.profile:
-            for group in groups:
+        for label, cells in view.profile:
+            for cell in cells:
                 writer.writerows(["profile", label, None, None, False, *fact_row(f, kb)]
-                                 for f in group)
+                                 for f in cell.facts)
         for section in view.sections:
             for row in section.rows:
                 for cell in row.cells:

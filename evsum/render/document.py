@@ -13,8 +13,9 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source
 from evsum.render.common import (
-    ELSEWHERE,
     NOT_CURATED,
+    empty_category_text,
+    empty_cell_text,
     evidence_text,
     fact_heading,
     outcome_label,
@@ -128,7 +129,8 @@ def _summary_blocks(view: Summary, refs: list[str], level: int) -> list[Block]:
     for category, facts in view.by_category():
         blocks.append(Heading(level + 1, category.capitalize()))
         if not facts:
-            blocks.append(Paragraph([[Inline(NOT_CURATED, "em")]]))
+            blocks.append(Paragraph([[Inline(empty_category_text(view.hidden[category]),
+                                             "em")]]))
             continue
         lines = []
         for fact in facts:
@@ -141,7 +143,7 @@ def _summary_blocks(view: Summary, refs: list[str], level: int) -> list[Block]:
 
 def _cell(cell: Cell, view: Comparison) -> CellLines:
     if not cell.facts:
-        return _em(ELSEWHERE if cell.curated else NOT_CURATED)
+        return _em(empty_cell_text(cell.state))
     lines: CellLines = []
     for fact in cell.facts:
         text = value_text(fact) or fact.claim
@@ -171,9 +173,8 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
                                          for s in view.substances],
         [[_plain("routes")]] + [[_plain(", ".join(s.routes))] for s in view.substances],
     ]
-    for label, groups in view.profile:
-        profile.append([[_plain(label)]] + [_cell(Cell(g, True), view) if g else _em(NOT_CURATED)
-                                            for g in groups])
+    for label, cells in view.profile:
+        profile.append([[_plain(label)]] + [_cell(cell, view) for cell in cells])
     profile.append([[_plain("status")]] + [[_plain(s.status)] for s in view.substances])
     blocks += [Heading(2, "Profile"), Table(["", *names], profile)]
     for section in view.sections:

@@ -111,6 +111,7 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
         return _envelope("show", view.filters, {
             "substance": substance_dict(view.substance),
             "facts": [fact_dict(f) for f in view.facts],
+            "hidden_by_filters": view.hidden,
             "sources": _sources(kb, view.facts),
         })
     if isinstance(view, SideEffects):
@@ -139,15 +140,14 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def _cell(cell: Any) -> dict[str, Any]:
-    state = "fact" if cell.facts else ("other-setting" if cell.curated else "not-curated")
-    return {"state": state, "differs": cell.differs, "facts": [f.id for f in cell.facts]}
+    return {"state": cell.state, "differs": cell.differs, "facts": [f.id for f in cell.facts]}
 
 
 def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
     facts: dict[str, Fact] = {}
     for _, cells in view.profile:
-        for group in cells:
-            facts.update((f.id, f) for f in group)
+        for cell in cells:
+            facts.update((f.id, f) for f in cell.facts)
     for section in view.sections:
         for row in section.rows:
             for cell in row.cells:
@@ -158,7 +158,7 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
                 facts[entry[1].id] = entry[1]
     return {
         "substances": [substance_dict(s) for s in view.substances],
-        "profile": [{"row": label, "cells": [[f.id for f in group] for group in cells]}
+        "profile": [{"row": label, "cells": [_cell(c) for c in cells]}
                     for label, cells in view.profile],
         "sections": [{"category": s.category, "title": s.title, "rows": [
             {"key": r.key, "population": r.population, "timepoint": r.timepoint,
@@ -236,7 +236,8 @@ def output_schema() -> dict[str, Any]:
                             "properties": {"cells": {"type": "array", "items": {
                                 "type": "object", "required": ["state", "differs", "facts"],
                                 "properties": {"state": {"enum": [
-                                    "fact", "other-setting", "not-curated"]}}}}}}}}}},
+                                    "fact", "other-setting", "filtered-out",
+                                    "not-curated"]}}}}}}}}}},
                     "mechanism": {"type": "array"},
                     "references": {"type": "array", "items": source},
                     "facts": {"type": "object", "additionalProperties": fact}},

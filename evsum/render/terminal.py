@@ -19,10 +19,11 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
 from evsum.render.common import (
-    ELSEWHERE,
     NONE_REPORTED,
     NOT_CURATED,
     cell_lines,
+    empty_category_text,
+    empty_cell_text,
     evidence_text,
     fact_heading,
     number_with_unit,
@@ -108,7 +109,8 @@ def _summary(view: Summary, kb: KnowledgeBase, width: int) -> list[RenderableTyp
     for category, facts in view.by_category():
         lines.append(Text(f"{category.upper()} ({len(facts)})", style=CATEGORY_STYLE[category]))
         if not facts:
-            lines.append(Text(f"  {NOT_CURATED}", style=NOT_CURATED_STYLE))
+            lines.append(Text(f"  {empty_category_text(view.hidden[category])}",
+                              style=NOT_CURATED_STYLE))
         for fact in facts:
             lines += _fact_lines(fact, kb, width)
         lines.append(Text(""))
@@ -204,7 +206,7 @@ def forest_line(fact: Fact, axis: Axis, width: int = FOREST_WIDTH) -> str:
 def _cell_text(cell: Cell, view: Comparison, kb: KnowledgeBase,
                axes: dict[str, Axis] | None = None) -> Text:
     if not cell.facts:
-        return Text(ELSEWHERE if cell.curated else NOT_CURATED, style=NOT_CURATED_STYLE)
+        return Text(empty_cell_text(cell.state), style=NOT_CURATED_STYLE)
     text = Text()
     for index, fact in enumerate(cell.facts):
         if index:
@@ -255,10 +257,8 @@ def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[Rendera
                                    for s in view.substances]),
         (Text("routes"), [Text(", ".join(s.routes)) for s in view.substances]),
     ]
-    for label, groups in view.profile:
-        rows.append((Text(label), [_cell_text(Cell(g, True), view, kb) if g
-                                   else Text(NOT_CURATED, style=NOT_CURATED_STYLE)
-                                   for g in groups]))
+    for label, cells in view.profile:
+        rows.append((Text(label), [_cell_text(cell, view, kb) for cell in cells]))
     rows.append((Text("status"), [Text(s.status) for s in view.substances]))
     parts.append(_grid("PROFILE", "bold", names, rows, width))
     for section in view.sections:
