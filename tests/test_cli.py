@@ -259,3 +259,14 @@ def test_filtered_out_is_not_called_not_curated(fixture_run: Run) -> None:
     assert [c["state"] for c in nausea["cells"]] == ["fact", "filtered-out"]
     terminal = fixture_run("compare", "alpha", "beta", "--population", "trd").stdout
     assert "filtered out" in terminal
+
+
+def test_control_characters_in_folder_names_are_shown_as_escapes(run: Run,
+                                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "a\x1b[31mb"
+    folder.mkdir()
+    (folder / "f.yaml").write_text((FIXTURE_KB / "fixture.yaml").read_text(encoding="utf-8"),
+                                   encoding="utf-8")
+    result = run("--no-bundled", "--facts-dir", str(tmp_path), "why", "alpha.smith2020.nausea")
+    assert "\x1b" not in result.stdout
+    assert "a\\u001b[31mb" in result.stdout

@@ -54,8 +54,9 @@ def display_path(path: Path) -> str:
     full = os.path.abspath(path)
     here = os.getcwd() + os.sep
     shown = full[len(here):] if full.startswith(here) else full
-    # A name that is not UTF-8 holds surrogates: show its bytes as escapes instead.
-    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    # A name that is not UTF-8 holds surrogates: show its bytes as escapes instead; a
+    # control character in a name is shown as an escape too, wherever it is printed.
+    return visible(shown.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
