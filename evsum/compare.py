@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Fact, Substance
+from evsum.facts.model import Fact, Substance, Timepoint
 from evsum.query import Filters, select
 
 # Sections in display order: (category, title). Mechanism is a matrix of its own.
@@ -106,8 +106,11 @@ def _distance(a: Fact, b: Fact) -> float:
     return far + (0.0 if a.timepoint is b.timepoint else 10.0)
 
 
-def _setting(fact: Fact) -> tuple[str | None, str | None]:
-    return fact.population, str(fact.timepoint) if fact.timepoint else None
+Setting = tuple[str | None, Timepoint | None]
+
+
+def _setting(fact: Fact) -> Setting:
+    return fact.population, fact.timepoint
 
 
 def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> list[Row]:
@@ -122,13 +125,13 @@ def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> 
     rows: list[Row] = []
     key = row_key(next(f for facts in per_substance for f in facts))
 
-    def new_row(setting: tuple[str | None, str | None], chosen: list[list[Fact]],
+    def new_row(setting: Setting, chosen: list[list[Fact]],
                 differs: list[bool]) -> Row:
         cells = [Cell(chosen[i], curated[i], differs[i], hidden[i]) for i in range(width)]
-        return Row(key, setting[0], setting[1], cells)
+        return Row(key, setting[0], str(setting[1]) if setting[1] else None, cells)
 
     # 1. the same setting in two or more substances
-    settings: dict[tuple[str | None, str | None], set[int]] = {}
+    settings: dict[Setting, set[int]] = {}
     for i, facts in enumerate(pools):
         for fact in facts:
             settings.setdefault(_setting(fact), set()).add(i)
@@ -167,14 +170,12 @@ def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> 
     return rows
 
 
-def _order(setting: tuple[str | None, str | None]) -> tuple[int, float, str]:
+def _order(setting: Setting) -> tuple[int, float, str]:
+    """Rows by population (in vocabulary order), then by time; ties by how time is written."""
     population, timepoint = setting
     pops = list(voc.POPULATIONS)
-    hours = 0.0
-    if timepoint:
-        amount, unit = timepoint.split(" ")
-        hours = float(amount) * voc.TIME_UNITS_HOURS[unit]
-    return (pops.index(population) if population else len(pops), hours, timepoint or "")
+    return (pops.index(population) if population else len(pops),
+            timepoint.hours if timepoint else 0.0, str(timepoint) if timepoint else "")
 
 
 def build_comparison(kb: KnowledgeBase, substances: list[Substance],

@@ -41,11 +41,6 @@ def visible(text: str) -> str:
     return text.replace("\n", "\\n").replace("\t", "\\t")
 
 
-def strip_controls(text: str) -> str:
-    """Remove every control character; newlines and tabs become spaces."""
-    return _FORBIDDEN.sub("", _NEWLINE_OR_TAB.sub(" ", text))
-
-
 def normalize_name(name: str) -> str:
     """Key for matching names: case-folded letters and digits only."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())

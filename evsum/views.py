@@ -133,12 +133,16 @@ def _haystack(fact: Fact, kb: KnowledgeBase) -> str:
     return " ".join(parts).casefold()
 
 
+def _matches(haystack: str, words: list[str]) -> bool:
+    return all(word in haystack for word in words)
+
+
 def build_search(kb: KnowledgeBase, query: str, filters: Filters) -> SearchResults:
     words = [w.casefold() for w in query.split()]
     if not words:
         raise UsageError("search needs at least one word")
     found = [f for s in kb.substances for f in kb.facts_of(s)
-             if keep(f, filters, kb) and all(w in _haystack(f, kb) for w in words)]
+             if keep(f, filters, kb) and _matches(_haystack(f, kb), words)]
     return SearchResults(query, found, filters)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -130,6 +129,8 @@ def validate(ctx: typer.Context,
                  metavar="[PATH]...")] = None,
              as_json: JsonOpt = False) -> None:
     """Check fact files: every problem, each with file, line and field."""
+    import json
+
     from evsum.facts.loader import validate_files
 
     current = state(ctx)
@@ -154,6 +155,8 @@ def validate(ctx: typer.Context,
 def schema(output_format: Annotated[bool, typer.Option(
         "--json-output", help="The schema of evsum's JSON output instead.")] = False) -> None:
     """Print the fact file format as JSON Schema, for editors."""
+    import json
+
     if output_format:
         from evsum.render.jsonout import output_schema
 

@@ -147,10 +147,6 @@ class Collector:
         self.problems.append((line, field, message))
 
 
-def _scalar_text(node: Scalar) -> str:
-    return node.value
-
-
 def _yaml11_reading(node: Scalar) -> str | None:
     """What an unquoted scalar would be in YAML 1.1, if not text."""
     if not node.plain:

@@ -150,9 +150,3 @@ def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str
     lines.append(f"{evidence_text(fact)} {ref}{disputed}")
     return lines
 
-
-def counts_by_category(facts: list[Fact]) -> dict[str, int]:
-    counts = dict.fromkeys(voc.CATEGORIES, 0)
-    for fact in facts:
-        counts[fact.category] += 1
-    return counts
