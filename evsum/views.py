@@ -126,7 +126,8 @@ class Provenance:
 def _haystack(fact: Fact, kb: KnowledgeBase) -> str:
     source = kb.sources[fact.source]
     parts = [fact.id, fact.claim, fact.outcome or "", fact.adverse_event or "", fact.scale or "",
-             fact.locator, fact.note or "", fact.disputed or "", " ".join(fact.tags),
+             fact.locator, fact.note or "", fact.disputed.reason if fact.disputed else "",
+             fact.arm or "", " ".join(fact.tags),
              " ".join(fact.pathway), fact.population or "", fact.design,
              kb.substances[fact.substance].name, source.key, source.authors, source.title,
              source.journal or "", source.doi or "", source.pmid or "", str(source.year)]

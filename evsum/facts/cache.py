@@ -33,15 +33,18 @@ from evsum.errors import Problem
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import (
     Comparator,
+    Dispute,
     Fact,
     Location,
+    Margin,
+    Reading,
     Source,
     Substance,
     Timepoint,
     Value,
 )
 
-FORMAT = 1  # bump when the stored layout or the model changes
+FORMAT = 2  # bump when the stored layout or the model changes
 STAMP = f"evsum {__version__} cache {FORMAT}"
 KEEP_KNOWLEDGE_BASES = 8
 ENV_CACHE_DIR = "EVSUM_CACHE_DIR"
@@ -102,9 +105,12 @@ def _fact(f: Fact) -> tuple[Any, ...]:
         f.id, f.substance, f.category, f.claim, f.design, f.source, f.locator,
         f.checked.toordinal(), f.where.file, f.where.line, f.outcome, f.population,
         (f.timepoint.amount, f.timepoint.unit) if f.timepoint else None, f.n, f.scale,
-        (value.estimate, value.unit, value.ci, value.range, value.p) if value else None,
-        (comparator.name, comparator.value, comparator.n) if comparator else None,
-        f.adverse_event, f.severity, f.pathway, f.grade, f.tags, f.note, f.disputed,
+        tuple(value) if value else None,
+        tuple(comparator) if comparator else None,
+        f.adverse_event, f.severity, f.pathway, f.grade, f.tags, f.note,
+        tuple(f.disputed) if f.disputed else None, f.arm, f.analysis, f.contrast,
+        f.hypothesis, tuple(f.margin) if f.margin else None, f.better,
+        tuple(f.read) if f.read else None,
     )
 
 
@@ -115,7 +121,10 @@ def _fact_back(t: tuple[Any, ...]) -> Fact:
         outcome=t[10], population=t[11], timepoint=Timepoint(*t[12]) if t[12] else None,
         n=t[13], scale=t[14], value=Value(*t[15]) if t[15] else None,
         comparator=Comparator(*t[16]) if t[16] else None, adverse_event=t[17],
-        severity=t[18], pathway=t[19], grade=t[20], tags=t[21], note=t[22], disputed=t[23],
+        severity=t[18], pathway=t[19], grade=t[20], tags=t[21], note=t[22],
+        disputed=Dispute(*t[23]) if t[23] else None, arm=t[24], analysis=t[25],
+        contrast=t[26], hypothesis=t[27], margin=Margin(*t[28]) if t[28] else None,
+        better=t[29], read=Reading(*t[30]) if t[30] else None,
     )
 
 

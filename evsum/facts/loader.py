@@ -10,7 +10,18 @@ from typing import TYPE_CHECKING, Any
 from evsum.errors import FactFileError, Problem
 from evsum.facts.cache import Cache, CacheMiss, signature
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Comparator, Fact, Location, Source, Substance, Timepoint, Value
+from evsum.facts.model import (
+    Comparator,
+    Dispute,
+    Fact,
+    Location,
+    Margin,
+    Reading,
+    Source,
+    Substance,
+    Timepoint,
+    Value,
+)
 from evsum.text import describe, normalize_name, visible
 
 if TYPE_CHECKING:
@@ -217,6 +228,7 @@ def _fact(record: dict[str, Any], where: Location) -> Fact:
     value = record.get("value")
     comparator = record.get("comparator")
     timepoint = record.get("timepoint")
+    disputed, margin, read = record.get("disputed"), record.get("margin"), record.get("read")
     return Fact(
         id=record["id"], substance=record["substance"], category=record["category"],
         claim=" ".join(record["claim"].split()), design=record["design"],
@@ -228,15 +240,23 @@ def _fact(record: dict[str, Any], where: Location) -> Fact:
             estimate=value.get("estimate"), unit=value["unit"],
             ci=tuple(value["ci"]) if "ci" in value else None,
             range=tuple(value["range"]) if "range" in value else None,
-            p=value.get("p"),
+            p=value.get("p"), events=value.get("events"), total=value.get("total"),
         ) if value else None,
         comparator=Comparator(
-            name=comparator["name"], value=comparator.get("value"), n=comparator.get("n"),
+            name=comparator["name"], kind=comparator["kind"], value=comparator.get("value"),
+            n=comparator.get("n"), events=comparator.get("events"),
+            total=comparator.get("total"),
         ) if comparator else None,
         adverse_event=record.get("adverse_event"), severity=record.get("severity", "any"),
         pathway=tuple(record.get("pathway", ())), grade=record.get("grade"),
         tags=tuple(record.get("tags", ())), note=record.get("note"),
-        disputed=record.get("disputed"),
+        disputed=Dispute(tuple(disputed["by"]), " ".join(disputed["reason"].split()))
+        if disputed else None,
+        arm=record.get("arm"), analysis=record.get("analysis"), contrast=record.get("contrast"),
+        hypothesis=record.get("hypothesis", "superiority"),
+        margin=Margin(margin["value"], margin["unit"]) if margin else None,
+        better=record.get("better"),
+        read=Reading(read["url"], read["kind"], read.get("note")) if read else None,
     )
 
 
@@ -276,6 +296,12 @@ def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Proble
             problems.append(Problem(fact.where.file, fact.where.line, "source",
                                     f"unknown source key {describe(fact.source)}"))
             ok = False
+        for other in fact.disputed.by if fact.disputed else ():
+            if other not in facts or other == fact.id:
+                problems.append(Problem(fact.where.file, fact.where.line, "disputed.by",
+                                        f"names {describe(other)}, which is not "
+                                        + ("another fact" if other == fact.id else "a fact")))
+                ok = False
         if ok:
             valid.append(fact)
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field))

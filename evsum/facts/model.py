@@ -13,6 +13,8 @@ from typing import NamedTuple
 from evsum.facts.vocabulary import (
     DESIGN_LABELS,
     NONCLINICAL_POPULATIONS,
+    OUTCOME_BETTER,
+    READ_KINDS,
     TIME_UNITS_HOURS,
     design_rank,
 )
@@ -82,12 +84,43 @@ class Value(NamedTuple):
     ci: tuple[float, float] | None = None
     range: tuple[float, float] | None = None
     p: str | None = None
+    events: int | None = None
+    total: int | None = None
 
 
 class Comparator(NamedTuple):
     name: str
+    kind: str = "placebo"
     value: float | None = None
     n: int | None = None
+    events: int | None = None
+    total: int | None = None
+
+
+class Margin(NamedTuple):
+    """A noninferiority margin, signed as the contrast is."""
+
+    value: float
+    unit: str
+
+
+class Dispute(NamedTuple):
+    """Facts of another source that disagree on the same question."""
+
+    by: tuple[str, ...]
+    reason: str
+
+
+class Reading(NamedTuple):
+    """The page on which a fact's number was read, and that page's kind."""
+
+    url: str
+    kind: str
+    note: str | None = None
+
+    @property
+    def faithful_copy(self) -> bool:
+        return READ_KINDS[self.kind] == "faithful copy"
 
 
 class Timepoint(NamedTuple):
@@ -125,7 +158,14 @@ class Fact(NamedTuple):
     grade: str | None = None
     tags: tuple[str, ...] = ()
     note: str | None = None
-    disputed: str | None = None
+    disputed: Dispute | None = None
+    arm: str | None = None
+    analysis: str | None = None
+    contrast: str | None = None
+    hypothesis: str = "superiority"
+    margin: Margin | None = None
+    better: str | None = None
+    read: Reading | None = None
 
     @property
     def evidence_rank(self) -> int:
@@ -134,6 +174,11 @@ class Fact(NamedTuple):
     @property
     def design_label(self) -> str:
         return DESIGN_LABELS[self.design]
+
+    @property
+    def better_direction(self) -> str | None:
+        """'lower' or 'higher': which way of this fact's value is good."""
+        return self.better or OUTCOME_BETTER.get(self.outcome or "")
 
     @property
     def is_clinical(self) -> bool:

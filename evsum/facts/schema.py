@@ -89,12 +89,37 @@ VALUE = _f("value", "record", "The structured number.", fields=(
     _f("ci", "pair", "95% confidence interval [low, high]."),
     _f("range", "pair", "Range [low, high] as the source gives it."),
     _f("p", "pvalue", "P value as printed, e.g. '<0.001' or 0.03."),
+    _f("events", "int", "Participants with the event in this arm (with total).", minimum=0),
+    _f("total", "int", "Participants in this arm the events are counted of.", minimum=1),
 ))
 
 COMPARATOR = _f("comparator", "record", "What the substance was compared with.", fields=(
     _f("name", "text", "Comparator, e.g. placebo, midazolam, ECT.", required=True),
+    _f("kind", "enum", "Kind of comparator.", required=True,
+       choices=tuple(voc.COMPARATOR_KINDS)),
     _f("value", "number", "The comparator's value, in the fact's unit."),
     _f("n", "int", "Participants in the comparator arm.", minimum=1),
+    _f("events", "int", "Participants with the event in the comparator arm.", minimum=0),
+    _f("total", "int", "Participants in the comparator arm the events are counted of.",
+       minimum=1),
+))
+
+MARGIN = _f("margin", "record", "Noninferiority margin.", fields=(
+    _f("value", "number", "The margin, signed as the contrast is.", required=True),
+    _f("unit", "enum", "Unit of the margin.", required=True, choices=voc.UNITS),
+))
+
+DISPUTED = _f("disputed", "record", "Sources that disagree on the same question.", fields=(
+    _f("by", "list", "Ids of the facts of the other side.", required=True,
+       item=_f("fact", "slug", "A fact id.")),
+    _f("reason", "longtext", "What is disputed, in a sentence.", required=True),
+))
+
+READ = _f("read", "record", "The page on which the number was read.", required=True, fields=(
+    _f("url", "url", "Address of the page.", required=True),
+    _f("kind", "enum", "Kind of page: primary text or a faithful copy of it.", required=True,
+       choices=tuple(voc.READ_KINDS)),
+    _f("note", "text", "Which copy or version (a label's revision, a named analysis)."),
 ))
 
 FACT = _f("fact", "record", "A fact.", fields=(
@@ -107,6 +132,15 @@ FACT = _f("fact", "record", "A fact.", fields=(
     _f("timepoint", "timepoint", "When measured, e.g. '24 h', '6 wk'."),
     _f("n", "int", "Participants analysed.", minimum=1),
     _f("scale", "text", "Instrument, e.g. MADRS."),
+    _f("arm", "text", "The intervention as given for this number: dose, route, schedule."),
+    _f("analysis", "enum", "Which analysis of the study the number comes from.",
+       choices=tuple(voc.ANALYSES)),
+    _f("contrast", "enum", "between-arms (drug minus comparator) or per-arm result.",
+       choices=voc.CONTRASTS),
+    _f("hypothesis", "enum", "superiority (default) or noninferiority.", choices=voc.HYPOTHESES),
+    MARGIN,
+    _f("better", "enum", "Which way of the value is good (default: from the outcome).",
+       choices=voc.DIRECTIONS),
     VALUE,
     COMPARATOR,
     _f("adverse_event", "slug", "The adverse event this incidence is of."),
@@ -119,7 +153,8 @@ FACT = _f("fact", "record", "A fact.", fields=(
     _f("locator", "text", "Where in the source, e.g. 'Table 2'.", required=True),
     _f("tags", "list", "Free tags.", item=_f("tag", "slug", "A tag.")),
     _f("note", "longtext", "Caveats the reader must see."),
-    _f("disputed", "longtext", "Why the finding is contested."),
+    DISPUTED,
+    READ,
     _f("checked", "date", "Date last checked against the source.", required=True),
 ))
 
@@ -465,12 +500,79 @@ def check_fact_values(fact: dict[str, Any], node: Mapping, path: str, out: Colle
         if comparator is not None and "value" in comparator:
             out.add(_line_of(node, "comparator", "value"), f"{path}.comparator.value",
                     "needs a value on the fact itself")
+    _check_reading(fact, node, path, out)
     if category == "mechanism" and not fact.get("pathway"):
         out.add(_line_of(node, "category"), f"{path}.pathway", "is required on mechanism facts")
     if "adverse_event" in fact and category not in ("safety", "dissociation"):
         out.add(_line_of(node, "adverse_event"), f"{path}.adverse_event",
                 "belongs on safety or dissociation facts only")
     return len(out.problems) == before
+
+
+# Designs of one study, whose numbers belong to one arm of it.
+SINGLE_STUDY_DESIGNS = frozenset({"rct", "open-label", "observational", "case-series"})
+ARMED_CATEGORIES = ("efficacy", "safety", "dissociation")
+
+
+def _check_reading(fact: dict[str, Any], node: Mapping, path: str, out: Collector) -> None:
+    """The rules that say what kind of number a number is (docs/fact-format.md)."""
+    category, value, comparator = fact["category"], fact.get("value"), fact.get("comparator")
+    at = node.line
+    if category == "efficacy" and "analysis" not in fact:
+        out.add(at, f"{path}.analysis", "is required on efficacy facts (primary, "
+                "key-secondary, secondary, post-hoc, subgroup, pooled, exploratory)")
+    if category in ARMED_CATEGORIES and value is not None:
+        if "contrast" not in fact:
+            out.add(at, f"{path}.contrast", f"is required on {category} facts with a value "
+                    "(between-arms or per-arm)")
+        if fact["design"] in SINGLE_STUDY_DESIGNS and "arm" not in fact:
+            out.add(at, f"{path}.arm", f"is required on {category} facts of one study: the "
+                    "dose, route and schedule the number is for")
+    if fact.get("hypothesis") == "noninferiority" and "margin" not in fact:
+        out.add(_line_of(node, "hypothesis"), f"{path}.margin",
+                "is required with a noninferiority hypothesis")
+    if "margin" in fact and fact.get("hypothesis") != "noninferiority":
+        out.add(_line_of(node, "margin"), f"{path}.margin",
+                "belongs with hypothesis: noninferiority")
+    if fact.get("contrast") == "between-arms" and value is not None and "estimate" in value:
+        if "better" not in fact and fact.get("outcome") not in voc.OUTCOME_BETTER:
+            out.add(_line_of(node, "outcome"), f"{path}.better", "is required for a contrast "
+                    f"on outcome {describe(fact.get('outcome') or '')}: say whether lower or "
+                    "higher is better")
+        if comparator is None:
+            out.add(_line_of(node, "contrast"), f"{path}.comparator",
+                    "is required on a between-arms contrast: what was it against?")
+        elif "value" in comparator:
+            out.add(_line_of(node, "comparator", "value"), f"{path}.comparator.value",
+                    "a between-arms contrast has no comparator value (its value is the "
+                    "difference); use contrast: per-arm for two arms' numbers")
+    for part, record in (("value", value), ("comparator", comparator)):
+        if record is not None:
+            _check_counts(record, part, value["unit"] if value else None, node, path, out)
+
+
+def _check_counts(record: dict[str, Any], part: str, unit: str | None, node: Mapping,
+                  path: str, out: Collector) -> None:
+    """Events and total come together, and agree with a percentage beside them."""
+    events, total = record.get("events"), record.get("total")
+    if (events is None) != (total is None):
+        missing = "total" if total is None else "events"
+        out.add(_line_of(node, part), f"{path}.{part}.{missing}",
+                "events and total are given together")
+        return
+    if events is None or total is None:
+        return
+    if events > total:
+        out.add(_line_of(node, part, "events"), f"{path}.{part}.events",
+                f"{events} events is more than the total of {total}")
+        return
+    number = record.get("estimate" if part == "value" else "value")
+    if unit == "%" and number is not None:
+        percent = 100 * events / total
+        if abs(percent - number) > 0.5 + 1e-9:
+            key = "estimate" if part == "value" else "value"
+            out.add(_line_of(node, part, key), f"{path}.{part}.{key}",
+                    f"{number:g}% disagrees with {events}/{total} ({percent:.1f}%)")
 
 
 def json_schema() -> dict[str, Any]:

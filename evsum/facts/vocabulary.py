@@ -144,9 +144,80 @@ UNITS: tuple[str, ...] = (
     "count",
     "sessions",
     "doses",
+    "percentage points",
 )
 
 RATIO_UNITS = frozenset({"OR", "RR", "HR", "fold"})
+
+# --- what kind of number a number is (docs/fact-format.md, "Reading a number") ----------
+
+# Which analysis of its study a number comes from; "primary" is the study's
+# pre-specified primary analysis (for a meta-analysis: its main pooled result).
+ANALYSES: dict[str, str] = {
+    "primary": "primary",
+    "key-secondary": "key secondary",
+    "secondary": "secondary",
+    "post-hoc": "post hoc",
+    "subgroup": "subgroup",
+    "pooled": "pooled trials",
+    "exploratory": "exploratory",
+}
+
+# A between-arms contrast (difference, ratio, standardized effect: drug minus
+# comparator) or a per-arm result (each arm's own number).
+CONTRASTS: tuple[str, ...] = ("between-arms", "per-arm")
+
+HYPOTHESES: tuple[str, ...] = ("superiority", "noninferiority")
+
+COMPARATOR_KINDS: dict[str, str] = {
+    "placebo": "placebo",
+    "active-placebo": "active placebo",
+    "active": "active treatment",
+    "low-dose": "low-dose control",
+    "waiting-list": "waiting list",
+    "usual-care": "usual care",
+    "none": "no comparator",
+}
+
+DIRECTIONS: tuple[str, ...] = ("lower", "higher")
+
+# Which way of an outcome's value is good for the patient, under evsum's sign
+# convention (score changes and effect sizes on depression scales are drug minus
+# comparator as the scale moves, so a fall, a negative number, is a benefit).
+OUTCOME_BETTER: dict[str, str] = {
+    "response": "higher",
+    "remission": "higher",
+    "sustained-response": "higher",
+    "depression-score-change": "lower",
+    "anxiety-score-change": "lower",
+    "effect-size": "lower",
+    "suicidal-ideation": "lower",
+    "relapse": "lower",
+    "time-to-relapse": "higher",
+    "adverse-event-incidence": "lower",
+    "serious-adverse-events": "lower",
+    "discontinuation-due-to-ae": "lower",
+    "blood-pressure": "lower",
+    "suicidality-events": "lower",
+    "deaths": "lower",
+    "dissociation-score": "lower",
+}
+
+# The kind of page a number was read on (../CURATION.md, provenance).
+READ_KINDS: dict[str, str] = {
+    "publisher": "primary",
+    "pmc": "primary",
+    "pubmed": "primary",
+    "label": "primary",
+    "regulator": "primary",
+    "sec-filing": "primary",
+    "pubmed-mirror": "faithful copy",
+    "repository": "faithful copy",
+    "manuscript": "faithful copy",
+    "poster": "faithful copy",
+    "label-reprint": "faithful copy",
+    "medical-information": "faithful copy",
+}
 
 # Pathway nodes: id -> (label, kind). Order is the order of display, from
 # receptor to network.

@@ -37,34 +37,63 @@ def interval(bounds: tuple[float, float], unit: str, with_unit: bool = False) ->
     return f"{low} to {high}"
 
 
-def value_text(fact: Fact) -> str:
-    """'71% vs 0% placebo (95% CI 48% to 89%)'; '' for a fact with no number."""
+def counted(number: float, unit: str, events: int | None, total: int | None) -> str:
+    """'35/152 (23%)' where counts are known, else '23%'."""
+    text = number_with_unit(number, unit)
+    return f"{events}/{total} ({text})" if events is not None and total is not None else text
+
+
+def value_text(fact: Fact, drug: str | None = None) -> str:
+    """A fact's number said as what it is.
+
+    A contrast: '25 mg minus 1 mg: -6.6 points (95% CI -10.2 to -2.9), favours 25 mg';
+    per-arm numbers: '35/152 (23%) on 84 mg vs 12/150 (8%) on placebo'; '' for no number.
+    """
+    from evsum.effect import direction, drug_label, margin_text
+
     value = fact.value
     if value is None:
         return ""
     if value.estimate is None:
         assert value.range is not None  # validation requires one of them
-        text = interval(value.range, value.unit, with_unit=True)
+        number = interval(value.range, value.unit, with_unit=True)
     else:
-        text = number_with_unit(value.estimate, value.unit)
+        number = counted(value.estimate, value.unit, value.events, value.total)
     if value.estimate == 0 and value.unit in ("%", "count"):
-        text += f" ({NONE_REPORTED})"
-    comparator = fact.comparator
-    if comparator is not None:
-        if comparator.value is not None:
-            text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
-        else:
-            text += f" vs {comparator.name}"
+        number += f" ({NONE_REPORTED})"
+    comparator, label = fact.comparator, drug_label(fact, drug)
+    if comparator is None or comparator.kind == "none":
+        text = f"{number} on {fact.arm}" if fact.arm else number
+    elif fact.contrast == "between-arms":
+        joint = "minus" if value.unit not in voc.RATIO_UNITS else "vs"
+        text = f"{label} {joint} {comparator.name}: {number}"
+    elif comparator.value is not None:
+        other = counted(comparator.value, value.unit, comparator.events, comparator.total)
+        text = f"{number} on {label} vs {other} on {comparator.name}"
+    else:
+        text = f"{number} on {label} vs {comparator.name} (its value not curated)"
     extras = []
     if value.ci is not None:
         extras.append(f"95% CI {interval(value.ci, value.unit)}")
     if value.range is not None and value.estimate is not None:
         extras.append(f"range {interval(value.range, value.unit)}")
+    margin = margin_text(fact)
+    if margin:
+        extras.append(margin)
     if value.p is not None:
-        extras.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}")
+        extras.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}"
+                      + (" for noninferiority" if margin else ""))
     if extras:
         text += f" ({'; '.join(extras)})"
+    reading = direction(fact, drug)
+    if reading is not None:
+        text += f", {reading.words}"
     return text
+
+
+def comparator_kind_text(fact: Fact) -> str:
+    """'active placebo' for a fact with a comparator; '' without one."""
+    return voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else ""
 
 
 def comparator_only(fact: Fact) -> str:
@@ -92,6 +121,8 @@ def setting_text(fact: Fact, short: bool = True) -> str:
 def evidence_text(fact: Fact) -> str:
     """'RCT', 'meta-analysis, GRADE moderate', 'preclinical (rodents)'."""
     text = fact.design_label
+    if fact.analysis and fact.analysis != "primary":
+        text += f", {voc.ANALYSES[fact.analysis]}"
     if fact.design == "preclinical" and fact.population in voc.NONCLINICAL_POPULATIONS:
         text += f" ({voc.POPULATION_SHORT[fact.population]})"
     if fact.grade:
@@ -139,7 +170,7 @@ def empty_cell_text(state: str) -> str:
 def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str]:
     """The lines of one comparison cell: value, setting, evidence and source."""
     lines = []
-    value = value_text(fact) or comparator_only(fact)
+    value = value_text(fact, kb.substances[fact.substance].name) or comparator_only(fact)
     lines.append(value or fact.claim)
     setting = setting_text(fact)
     if setting:
