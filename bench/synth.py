@@ -56,6 +56,7 @@ def write(folder: Path, facts: int, substances: int, seed: int = 7) -> None:
                     f"    design: {rng.choice(DESIGNS)}",
                     f"    source: src{rng.randrange(sources):05d}",
                     "    locator: Table 1", "    checked: 2026-01-01",
+                    "    read: {url: 'https://example.org/synth', kind: publisher}",
                     f"    population: {rng.choice(POPULATIONS)}",
                     f"    timepoint: {rng.choice(TIMEPOINTS)}", f"    n: {rng.randint(10, 400)}"]
             if category == "mechanism":
@@ -65,7 +66,12 @@ def write(folder: Path, facts: int, substances: int, seed: int = 7) -> None:
                 estimate = rng.randint(1, 90)
                 out.append(f"    value: {{estimate: {estimate}, unit: '%', "
                            f"ci: [{estimate - 1}, {estimate + 5}]}}")
-                out.append(f"    comparator: {{name: placebo, value: {rng.randint(0, 40)}}}")
+                out.append(f"    comparator: {{name: placebo, kind: placebo, "
+                           f"value: {rng.randint(0, 40)}}}")
+                if category in ("efficacy", "safety", "dissociation"):
+                    out += ["    contrast: per-arm", "    arm: 10 mg once"]
+                if category == "efficacy":
+                    out.append("    analysis: primary")
                 if category == "safety":
                     out.append(f"    adverse_event: {rng.choice(EVENTS)}")
         (folder / f"{sid}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")

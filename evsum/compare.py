@@ -57,6 +57,12 @@ class Row:
     def aligned(self) -> bool:
         return not any(c.differs for c in self.cells)
 
+    @property
+    def comparator_kinds(self) -> tuple[str, ...]:
+        """The kinds of comparator the row's shown facts are measured against, in order."""
+        kinds = (f.comparator.kind for c in self.cells for f in c.facts[:1] if f.comparator)
+        return tuple(dict.fromkeys(kinds))
+
 
 @dataclass
 class Section:

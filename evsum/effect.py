@@ -17,6 +17,7 @@ from evsum.facts.vocabulary import RATIO_UNITS
 _NO_NULL = frozenset({"NNT"})
 _P = re.compile(r"^\s*([<>=≤≥]?)\s*(0?\.\d+|1(?:\.0*)?|\d(?:\.\d+)?[eE]-?\d+)\s*$")
 SIGNIFICANCE = 0.05
+HARM_CATEGORIES = frozenset({"safety", "dissociation"})
 
 
 class PValue(NamedTuple):
@@ -68,6 +69,8 @@ def direction(fact: Fact, drug: str | None = None) -> Direction | None:
     else:
         return None
     excludes = _excludes_null(fact, reference)
+    if excludes is None and fact.contrast == "per-arm":
+        return None  # two untested numbers: the reader sees both, evsum infers nothing
     if value.estimate == reference:
         return Direction(None, None, excludes, "no difference")
     good = value.estimate < reference if better == "lower" else value.estimate > reference
@@ -78,10 +81,12 @@ def direction(fact: Fact, drug: str | None = None) -> Direction | None:
             else f"p{_p_text(fact)}"
         return Direction(None, None, False,
                          f"no clear difference ({evidence}; estimate leans to {label})")
-    words = f"favours {label}"
+    if fact.category in HARM_CATEGORIES:  # "favours placebo" would puzzle for a harm
+        words = f"{'less' if good else 'more'} on {drug_label(fact, drug)}"
+    else:
+        words = f"favours {label}"
     if excludes is None:
-        words += " (no CI or p given)" if fact.contrast == "between-arms" else \
-            " (per-arm numbers, not tested here)"
+        words += " (no CI or p given)"
     return Direction(favours, label, excludes, words)
 
 

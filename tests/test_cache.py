@@ -28,6 +28,7 @@ facts:
     source: doe2022
     locator: Methods
     checked: 2026-01-01
+    read: {url: "https://example.org/page", kind: publisher}
 """
 
 

@@ -73,7 +73,7 @@ def _corpus_case(path: Path) -> Case:
 
 
 def _base() -> bytes:
-    """A valid self-contained fact file; its claim is on line 21, its last line is 25."""
+    """A valid self-contained fact file; its claim is on line 21, its last line is 27."""
     return (HOSTILE / "valid-minimal.yaml").read_bytes()
 
 
@@ -134,7 +134,7 @@ GENERATED = [
     Case("utf8-encoded-surrogate", ":21: is not valid UTF-8 (byte 0xed)",
          lambda: _with_claim(b"A \xed\xa0\x80 claim.")),
     Case("latin1-text", ":21: is not valid UTF-8 (byte 0xe9)", lambda: _with_claim(b"Caf\xe9.")),
-    Case("utf8-truncated-at-end", ":26: is not valid UTF-8 (byte 0xe2)",
+    Case("utf8-truncated-at-end", ":28: is not valid UTF-8 (byte 0xe2)",
          lambda: _base() + b"    note: dash \xe2\x80"),
     # binary data
     Case("binary-random", "holds a NUL byte: binary data, not YAML",
@@ -166,9 +166,9 @@ GENERATED = [
     Case("huge-file-of-comments", f": is larger than the {MAX_FILE_BYTES // 2**20} MiB limit",
          lambda: b"# just talk\n" * (MAX_FILE_BYTES // 12 + 1)),
     Case("list-100k-facts", ":2: facts: has more than 5000 entries", lambda: _facts_list(100_000)),
-    Case("list-100k-tags", ":26: facts[0].tags: has 100000 items; the limit is 64",
+    Case("list-100k-tags", ":28: facts[0].tags: has 100000 items; the limit is 64",
          lambda: _base() + b"    tags: [" + b"t," * 100_000 + b"]\n"),
-    Case("mapping-100k-unknown-fields", ":26: facts[0].k0: unknown field 'k0'",
+    Case("mapping-100k-unknown-fields", ":28: facts[0].k0: unknown field 'k0'",
          lambda: _base() + b"".join(b"    k%d: 1\n" % i for i in range(100_000))),
     Case("flow-list-at-size-limit",
          ":1: holds more than 250000 values; split it into smaller files",

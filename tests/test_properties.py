@@ -220,7 +220,11 @@ def fact_record(draw: st.DrawFn, index: int, substance: str, sources: list[str]
         Plain("source"): styled_slug(draw(st.sampled_from(sources))),
         Plain("locator"): draw(text),
         Plain("checked"): Plain(draw(st.dates(dt.date(1990, 1, 1), TODAY)).isoformat()),
+        Plain("read"): {Plain("url"): Plain("https://example.org/page"),
+                        Plain("kind"): Plain(draw(st.sampled_from(list(voc.READ_KINDS))))},
     }
+    if category == "efficacy":
+        written[Plain("analysis")] = Plain(draw(st.sampled_from(list(voc.ANALYSES))))
     expect: dict[str, Any] = {"id": fact_id, "claim": " ".join(claim.split()),
                               "locator": str(written[Plain("locator")]).strip(),
                               "checked": dt.date.fromisoformat(written[Plain("checked")]),
@@ -231,10 +235,15 @@ def fact_record(draw: st.DrawFn, index: int, substance: str, sources: list[str]
         value, expect["value"] = draw(value_record())
         written[Plain("value")] = value
         written[Plain("outcome")] = styled_slug(draw(slug))
+        if category in ("efficacy", "safety", "dissociation"):
+            written[Plain("contrast")] = Plain("per-arm")
+            written[Plain("arm")] = draw(text)
     elif draw(st.booleans()):
         written[Plain("outcome")] = styled_slug(draw(slug))
     if draw(st.booleans()):
-        comparator: dict[Any, Any] = {Plain("name"): draw(text)}
+        comparator: dict[Any, Any] = {
+            Plain("name"): draw(text),
+            Plain("kind"): Plain(draw(st.sampled_from(list(voc.COMPARATOR_KINDS))))}
         if value is not None and draw(st.booleans()):
             number = draw(numbers(expect["value"]["unit"]))
             comparator[Plain("value")] = plain_number(number)

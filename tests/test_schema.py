@@ -30,6 +30,8 @@ facts:
     source: s2020
     locator: Table 1
     checked: 2026-01-01
+    read: {url: "https://example.org/page", kind: publisher}
+    analysis: primary
 """
 
 
@@ -45,29 +47,29 @@ def test_minimal_file_is_valid(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("extra", "expected"), [
     ("    value: {estimate: 140, unit: '%'}\n    outcome: response\n",
-     "17: facts[0].value.estimate: 140% is outside 0-100 (use unit '% change' for changes)"),
+     "19: facts[0].value.estimate: 140% is outside 0-100 (use unit '% change' for changes)"),
     ("    value: {estimate: 5, unit: '%', ci: [6, 9]}\n    outcome: response\n",
-     "17: facts[0].value.ci: estimate 5 lies outside its 95% CI [6, 9]"),
+     "19: facts[0].value.ci: estimate 5 lies outside its 95% CI [6, 9]"),
     ("    value: {estimate: 5, unit: '%'}\n",
      "9: facts[0].outcome: is required when a value is given"),
     ("    scale: no\n",
-     "17: facts[0].scale: unquoted 'no' is a boolean in YAML; quote it if it is text"),
-    ("    n: 12.5\n", "17: facts[0].n: '12.5' is not a whole number"),
-    ("    n: 0\n", "17: facts[0].n: '0' is below 1"),
+     "19: facts[0].scale: unquoted 'no' is a boolean in YAML; quote it if it is text"),
+    ("    n: 12.5\n", "19: facts[0].n: '12.5' is not a whole number"),
+    ("    n: 0\n", "19: facts[0].n: '0' is below 1"),
     ("    timepoint: tomorrow\n",
-     "17: facts[0].timepoint: 'tomorrow' is not a timepoint such as '40 min', '24 h', '6 wk'"),
-    ("    colour: red\n", "17: facts[0].colour: unknown field 'colour'"),
-    ("    population: martians\n", "17: facts[0].population: 'martians' is not one of"),
+     "19: facts[0].timepoint: 'tomorrow' is not a timepoint such as '40 min', '24 h', '6 wk'"),
+    ("    colour: red\n", "19: facts[0].colour: unknown field 'colour'"),
+    ("    population: martians\n", "19: facts[0].population: 'martians' is not one of"),
     ("    value: {estimate: 0, unit: OR}\n    outcome: response\n",
-     "17: facts[0].value.estimate: a ratio (OR) must be above 0, not 0"),
+     "19: facts[0].value.estimate: a ratio (OR) must be above 0, not 0"),
     ("    comparator: {name: placebo, value: 3}\n",
-     "17: facts[0].comparator.value: needs a value on the fact itself"),
+     "19: facts[0].comparator.value: needs a value on the fact itself"),
     ("    adverse_event: nausea\n",
-     "17: facts[0].adverse_event: belongs on safety or dissociation facts only"),
+     "19: facts[0].adverse_event: belongs on safety or dissociation facts only"),
     ("    note: \"bad \\e[31m escape\"\n",
-     "17: facts[0].note: contains the control character U+001B"),
+     "19: facts[0].note: contains the control character U+001B"),
     ("    scale: \"right-to-left \\u202e override\"\n",
-     "17: facts[0].scale: contains the control character U+202E"),
+     "19: facts[0].scale: contains the control character U+202E"),
 ])
 def test_fact_rule(tmp_path: Path, extra: str, expected: str) -> None:
     found = problems_of(tmp_path, HEAD + extra)
@@ -78,7 +80,7 @@ def test_missing_required_fields_are_each_named(tmp_path: Path) -> None:
     found = problems_of(tmp_path, "facts:\n  - id: f1\n    substance: ketamine\n")
     assert found == [
         f"2: facts[0].{name}: is required but missing"
-        for name in ("category", "claim", "design", "source", "locator", "checked")
+        for name in ("category", "claim", "design", "source", "locator", "read", "checked")
     ]
 
 

@@ -61,6 +61,13 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
         number = counted(value.estimate, value.unit, value.events, value.total)
     if value.estimate == 0 and value.unit in ("%", "count"):
         number += f" ({NONE_REPORTED})"
+    spread = []  # the interval belongs to the number it follows: the contrast, or the arm
+    if value.ci is not None:
+        spread.append(f"95% CI {interval(value.ci, value.unit)}")
+    if value.range is not None and value.estimate is not None:
+        spread.append(f"range {interval(value.range, value.unit)}")
+    if spread:
+        number += f" ({'; '.join(spread)})"
     comparator, label = fact.comparator, drug_label(fact, drug)
     if comparator is None or comparator.kind == "none":
         text = f"{number} on {fact.arm}" if fact.arm else number
@@ -72,23 +79,52 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
         text = f"{number} on {label} vs {other} on {comparator.name}"
     else:
         text = f"{number} on {label} vs {comparator.name} (its value not curated)"
-    extras = []
-    if value.ci is not None:
-        extras.append(f"95% CI {interval(value.ci, value.unit)}")
-    if value.range is not None and value.estimate is not None:
-        extras.append(f"range {interval(value.range, value.unit)}")
+    tests = []
     margin = margin_text(fact)
     if margin:
-        extras.append(margin)
+        tests.append(margin)
     if value.p is not None:
-        extras.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}"
-                      + (" for noninferiority" if margin else ""))
-    if extras:
-        text += f" ({'; '.join(extras)})"
+        tests.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}"
+                     + (" for noninferiority" if margin else ""))
+    if tests:
+        text += f" ({'; '.join(tests)})"
     reading = direction(fact, drug)
     if reading is not None:
         text += f", {reading.words}"
     return text
+
+
+READ_LABELS = {
+    "publisher": "the publisher's page", "pmc": "PubMed Central", "pubmed": "PubMed",
+    "label": "the official label", "regulator": "a regulator's page",
+    "sec-filing": "an SEC filing", "pubmed-mirror": "a copy of the PubMed record",
+    "repository": "an institutional repository", "manuscript": "the authors' manuscript",
+    "poster": "the trial's poster", "label-reprint": "a reprint of the label",
+    "medical-information": "the manufacturer's medical information",
+}
+
+
+def read_text(fact: Fact) -> str:
+    """'read on PubMed Central' or 'read on a faithful copy: an institutional repository'."""
+    if fact.read is None:
+        return "where it was read is not recorded"
+    label = READ_LABELS[fact.read.kind]
+    text = f"read on a faithful copy: {label}" if fact.read.faithful_copy else f"read on {label}"
+    return text + (f" ({fact.read.note})" if fact.read.note else "")
+
+
+def disputed_text(fact: Fact) -> str:
+    """'disputed by a.b, c.d: reason'; '' for an undisputed fact."""
+    if fact.disputed is None:
+        return ""
+    return f"disputed by {', '.join(fact.disputed.by)}: {fact.disputed.reason}"
+
+
+def mixed_comparators_text(kinds: tuple[str, ...]) -> str:
+    """'unlike comparators: placebo / active treatment' when a row mixes kinds; else ''."""
+    if len(kinds) < 2:
+        return ""
+    return "unlike comparators: " + " / ".join(voc.COMPARATOR_KINDS[k] for k in kinds)
 
 
 def comparator_kind_text(fact: Fact) -> str:

@@ -15,9 +15,12 @@ from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summar
 FACT_COLUMNS = (
     "substance", "fact_id", "category", "outcome", "adverse_event", "severity", "population",
     "timepoint", "n", "scale", "estimate", "unit", "ci_low", "ci_high", "range_low",
-    "range_high", "p", "comparator", "comparator_value", "comparator_n", "design", "grade",
-    "pathway", "source", "first_author", "year", "doi", "pmid", "url", "locator", "checked",
-    "claim", "note", "disputed",
+    "range_high", "p", "p_relation", "p_bound", "events", "total", "arm", "analysis",
+    "contrast", "hypothesis", "margin", "margin_unit", "better", "favours",
+    "comparator", "comparator_kind", "comparator_value", "comparator_n", "comparator_events",
+    "comparator_total", "design", "grade", "pathway", "source", "first_author", "year", "doi",
+    "pmid", "url", "locator", "read_url", "read_kind", "provenance", "checked", "claim", "note",
+    "disputed_by", "disputed",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -30,8 +33,12 @@ def safe(value: Any) -> Any:
 
 
 def fact_row(fact: Fact, kb: KnowledgeBase) -> list[Any]:
+    from evsum.effect import direction, parse_p
+
     source = kb.sources[fact.source]
     value, comparator = fact.value, fact.comparator
+    p = parse_p(value.p) if value else None
+    reading = direction(fact, kb.substances[fact.substance].name)
     ci = value.ci if value and value.ci else (None, None)
     span = value.range if value and value.range else (None, None)
     texts = [fact.substance, fact.id, fact.category, fact.outcome, fact.adverse_event,
@@ -40,12 +47,22 @@ def fact_row(fact: Fact, kb: KnowledgeBase) -> list[Any]:
     return [safe(t) for t in texts] + numbers + [
         safe(fact.scale), value.estimate if value else None, safe(value.unit) if value else None,
         ci[0], ci[1], span[0], span[1], safe(value.p) if value else None,
-        safe(comparator.name) if comparator else None,
+        p.relation if p else None, p.bound if p else None,
+        value.events if value else None, value.total if value else None,
+        safe(fact.arm), fact.analysis, fact.contrast, fact.hypothesis,
+        fact.margin.value if fact.margin else None, fact.margin.unit if fact.margin else None,
+        fact.better_direction, safe(reading.words) if reading else None,
+        safe(comparator.name) if comparator else None, comparator.kind if comparator else None,
         comparator.value if comparator else None, comparator.n if comparator else None,
+        comparator.events if comparator else None, comparator.total if comparator else None,
         fact.design, fact.grade, " ".join(fact.pathway), fact.source,
         safe(source.first_author), source.year, safe(source.doi), source.pmid, safe(source.url),
-        safe(fact.locator), fact.checked.isoformat(), safe(fact.claim), safe(fact.note),
-        safe(fact.disputed),
+        safe(fact.locator), safe(fact.read.url) if fact.read else None,
+        fact.read.kind if fact.read else None,
+        voc.READ_KINDS[fact.read.kind] if fact.read else None,
+        fact.checked.isoformat(), safe(fact.claim), safe(fact.note),
+        " ".join(fact.disputed.by) if fact.disputed else None,
+        safe(fact.disputed.reason) if fact.disputed else None,
     ]
 
 

@@ -14,11 +14,15 @@ from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source
 from evsum.render.common import (
     NOT_CURATED,
+    comparator_kind_text,
+    disputed_text,
+    mixed_comparators_text,
     empty_category_text,
     empty_cell_text,
     evidence_text,
     fact_heading,
     outcome_label,
+    read_text,
     setting_text,
     source_citation,
     value_text,
@@ -114,7 +118,9 @@ def _fact_line(fact: Fact, ref: int) -> Line:
     if fact.note:
         line.append(Inline(f" Note: {fact.note}"))
     if fact.disputed:
-        line += [Inline(" "), Inline("Disputed:", "strong"), Inline(f" {fact.disputed}")]
+        line += [Inline(" "), Inline("Disputed", "strong"),
+                 Inline(disputed_text(fact).removeprefix("disputed") + ".")]
+    line.append(Inline(f" ({fact.locator}; {read_text(fact)})"))
     return line
 
 
@@ -183,6 +189,8 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
             setting = ", ".join(x for x in (
                 voc.POPULATION_SHORT.get(row.population or "", ""), row.timepoint or "") if x)
             label = outcome_label(row.key) + (f" ({setting})" if setting else "")
+            mixed = mixed_comparators_text(row.comparator_kinds)
+            label += f"; {mixed}" if mixed else ""
             rows.append([[_plain(label)]] + [_cell(c, view) for c in row.cells])
         blocks += [Heading(2, section.title), Table(["outcome", *names], rows)]
     if view.mechanism:
@@ -285,7 +293,11 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
 def _provenance_rows(fact: Fact) -> list[tuple[str, str]]:
     rows = [("substance", fact.substance), ("category", fact.category),
             ("design", evidence_text(fact)), ("source key", fact.source),
-            ("locator", fact.locator), ("checked", fact.checked.isoformat())]
+            ("locator", fact.locator), ("read", read_text(fact)),
+            ("page", fact.read.url if fact.read else ""), ("arm", fact.arm or "not stated"),
+            ("comparator", f"{fact.comparator.name} ({comparator_kind_text(fact)})"
+             if fact.comparator else "none"),
+            ("checked", fact.checked.isoformat())]
     if fact.n:
         rows.append(("n", str(fact.n)))
     setting = setting_text(fact, short=False)

@@ -12,7 +12,7 @@ from evsum.facts.model import Fact, Source, Substance
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
-JSON_VERSION = 1
+JSON_VERSION = 2
 
 
 def substance_dict(substance: Substance) -> dict[str, Any]:
@@ -47,8 +47,12 @@ def source_dict(source: Source) -> dict[str, Any]:
 
 
 def fact_dict(fact: Fact) -> dict[str, Any]:
+    from evsum.effect import direction, parse_p
+
     value = fact.value
     comparator = fact.comparator
+    p = parse_p(value.p) if value else None
+    reading = direction(fact)
     return {
         "id": fact.id,
         "substance": fact.substance,
@@ -60,17 +64,33 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
         "timepoint_hours": fact.timepoint.hours if fact.timepoint else None,
         "n": fact.n,
         "scale": fact.scale,
+        "arm": fact.arm,
+        "analysis": fact.analysis,
+        "contrast": fact.contrast,
+        "hypothesis": fact.hypothesis,
+        "margin": None if fact.margin is None else {
+            "value": fact.margin.value, "unit": fact.margin.unit},
+        "better": fact.better_direction,
         "value": None if value is None else {
             "estimate": value.estimate,
             "unit": value.unit,
             "ci95": list(value.ci) if value.ci else None,
             "range": list(value.range) if value.range else None,
             "p": value.p,
+            "p_relation": p.relation if p else None,
+            "p_bound": p.bound if p else None,
+            "events": value.events,
+            "total": value.total,
         },
         "comparator": None if comparator is None else {
-            "name": comparator.name, "value": comparator.value, "n": comparator.n,
+            "name": comparator.name, "kind": comparator.kind, "value": comparator.value,
+            "n": comparator.n, "events": comparator.events, "total": comparator.total,
         },
         "display": value_text(fact) or None,
+        "favours": None if reading is None else {
+            "arm": reading.favours, "label": reading.label,
+            "excludes_no_effect": reading.excludes_null, "words": reading.words,
+            "computed_by": "evsum"},
         "adverse_event": fact.adverse_event,
         "severity": fact.severity,
         "pathway": list(fact.pathway),
@@ -82,7 +102,11 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
         "locator": fact.locator,
         "tags": list(fact.tags),
         "note": fact.note,
-        "disputed": fact.disputed,
+        "disputed": None if fact.disputed is None else {
+            "by": list(fact.disputed.by), "reason": fact.disputed.reason},
+        "read": None if fact.read is None else {
+            "url": fact.read.url, "kind": fact.read.kind,
+            "provenance": voc.READ_KINDS[fact.read.kind], "note": fact.read.note},
         "checked": fact.checked.isoformat(),
     }
 
@@ -162,7 +186,8 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
                     for label, cells in view.profile],
         "sections": [{"category": s.category, "title": s.title, "rows": [
             {"key": r.key, "population": r.population, "timepoint": r.timepoint,
-             "aligned": r.aligned, "cells": [_cell(c) for c in r.cells]} for r in s.rows
+             "aligned": r.aligned, "comparator_kinds": list(r.comparator_kinds),
+             "cells": [_cell(c) for c in r.cells]} for r in s.rows
         ]} for s in view.sections],
         "mechanism": [{"node": m.node, "label": m.label, "kind": m.kind, "shared": m.shared,
                        "cells": [None if c is None else {
@@ -184,10 +209,12 @@ def output_schema() -> dict[str, Any]:
     """JSON Schema of evsum's JSON output, version JSON_VERSION (docs/json-output.md)."""
     nullable_string = {"type": ["string", "null"]}
     nullable_number = {"type": ["number", "null"]}
+    nullable_integer = {"type": ["integer", "null"]}
     fact = {
         "type": "object",
         "required": ["id", "substance", "category", "claim", "design", "source", "locator",
-                     "checked", "value", "comparator", "clinical"],
+                     "checked", "value", "comparator", "clinical", "arm", "analysis",
+                     "contrast", "read"],
         "properties": {
             "id": {"type": "string"}, "substance": {"type": "string"},
             "category": {"enum": list(voc.CATEGORIES)}, "claim": {"type": "string"},
@@ -200,11 +227,40 @@ def output_schema() -> dict[str, Any]:
                                "ci95": {"type": ["array", "null"], "items": {"type": "number"}},
                                "range": {"type": ["array", "null"],
                                          "items": {"type": "number"}},
-                               "p": nullable_string}}]},
+                               "p": nullable_string,
+                               "p_relation": {"enum": ["<", ">", "=", None]},
+                               "p_bound": nullable_number, "events": nullable_integer,
+                               "total": nullable_integer}}]},
             "comparator": {"oneOf": [{"type": "null"}, {
-                "type": "object", "required": ["name"],
-                "properties": {"name": {"type": "string"}, "value": nullable_number,
-                               "n": {"type": ["integer", "null"]}}}]},
+                "type": "object", "required": ["name", "kind"],
+                "properties": {"name": {"type": "string"},
+                               "kind": {"enum": list(voc.COMPARATOR_KINDS)},
+                               "value": nullable_number, "n": nullable_integer,
+                               "events": nullable_integer, "total": nullable_integer}}]},
+            "arm": nullable_string,
+            "analysis": {"enum": [*voc.ANALYSES, None]},
+            "contrast": {"enum": [*voc.CONTRASTS, None]},
+            "hypothesis": {"enum": list(voc.HYPOTHESES)},
+            "better": {"enum": [*voc.DIRECTIONS, None]},
+            "margin": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["value", "unit"],
+                "properties": {"value": {"type": "number"}, "unit": {"enum": list(voc.UNITS)}}}]},
+            "favours": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["arm", "excludes_no_effect", "words"],
+                "properties": {"arm": {"enum": ["drug", "comparator", None]},
+                               "label": nullable_string,
+                               "excludes_no_effect": {"type": ["boolean", "null"]},
+                               "words": {"type": "string"},
+                               "computed_by": {"const": "evsum"}}}]},
+            "disputed": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["by", "reason"],
+                "properties": {"by": {"type": "array", "items": {"type": "string"}},
+                               "reason": {"type": "string"}}}]},
+            "read": {"oneOf": [{"type": "null"}, {
+                "type": "object", "required": ["url", "kind", "provenance"],
+                "properties": {"url": {"type": "string"}, "kind": {"enum": list(voc.READ_KINDS)},
+                               "provenance": {"enum": ["primary", "faithful copy"]},
+                               "note": nullable_string}}]},
             "design": {"enum": list(voc.DESIGNS)}, "clinical": {"type": "boolean"},
             "grade": {"type": ["string", "null"]}, "source": {"type": "string"},
             "locator": {"type": "string"}, "checked": {"type": "string", "format": "date"},

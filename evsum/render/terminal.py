@@ -22,12 +22,16 @@ from evsum.render.common import (
     NONE_REPORTED,
     NOT_CURATED,
     cell_lines,
+    comparator_kind_text,
+    disputed_text,
+    mixed_comparators_text,
     empty_category_text,
     empty_cell_text,
     evidence_text,
     fact_heading,
     number_with_unit,
     outcome_label,
+    read_text,
     setting_text,
     source_citation,
     value_text,
@@ -140,15 +144,15 @@ def _fact_lines(fact: Fact, kb: KnowledgeBase, width: int) -> list[Text]:
     if source.status:
         head.append(f" ({source.status.replace('-', ' ')})", style="bold red")
     body: list[Text] = []
-    value = value_text(fact)
+    value = value_text(fact, kb.substances[fact.substance].name)
     if value:
         body.append(Text(value, style="bold"))
     body.append(Text(fact.claim))
     if fact.note:
         body.append(Text(f"note: {fact.note}", style="dim"))
     if fact.disputed:
-        body.append(Text(f"disputed: {fact.disputed}", style="yellow"))
-    body.append(Text(f"{fact.id} · {fact.locator}", style="dim"))
+        body.append(Text(disputed_text(fact), style="yellow"))
+    body.append(Text(f"{fact.id} · {fact.locator} · {read_text(fact)}", style="dim"))
     lines = _indented(head, 2, width)
     for text in body:
         lines += _indented(text, 4, width)
@@ -269,6 +273,9 @@ def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[Rendera
                 voc.POPULATION_SHORT.get(row.population or "", ""), row.timepoint or "") if x)
             if setting:
                 head.append(f"\n{setting}", style="dim")
+            mixed = mixed_comparators_text(row.comparator_kinds)
+            if mixed:
+                head.append(f"\n{mixed}", style="yellow")
             axes = forest_axes([f for c in row.cells for f in c.facts])
             section_rows.append((head, [_cell_text(c, view, kb, axes) for c in row.cells]))
         parts.append(_grid(section.title.upper(), CATEGORY_STYLE[section.category], names,
@@ -530,7 +537,11 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
     info.add_column(style="dim")
     info.add_column()
     rows = [("source", source_citation(source)), ("link", source.link or ""),
-            ("locator", fact.locator), ("design", evidence_text(fact)),
+            ("locator", fact.locator), ("read", read_text(fact)),
+            ("page", fact.read.url if fact.read else ""), ("design", evidence_text(fact)),
+            ("arm", fact.arm or "not stated"),
+            ("comparator", f"{fact.comparator.name} ({comparator_kind_text(fact)})"
+             if fact.comparator else "none"),
             ("n", str(fact.n) if fact.n else "not stated"),
             ("checked", fact.checked.isoformat()), ("defined at", str(fact.where))]
     if source.status:
