@@ -76,11 +76,8 @@ def direction(fact: Fact, drug: str | None = None) -> Direction | None:
     good = value.estimate < reference if better == "lower" else value.estimate > reference
     favours, label = (("drug", drug_label(fact, drug)) if good
                       else ("comparator", comparator.name))
-    if excludes is False:
-        evidence = "95% CI includes no effect" if value.ci and fact.contrast == "between-arms" \
-            else f"p{_p_text(fact)}"
-        return Direction(None, None, False,
-                         f"no clear difference ({evidence}; estimate leans to {label})")
+    if excludes is False:  # the interval or p value beside it says why
+        return Direction(None, None, False, f"no clear difference (leans to {label})")
     if fact.category in HARM_CATEGORIES:  # "favours placebo" would puzzle for a harm
         words = f"{'less' if good else 'more'} on {drug_label(fact, drug)}"
     else:
@@ -107,11 +104,6 @@ def _excludes_null(fact: Fact, reference: float) -> bool | None:
     if p.relation == ">" and p.bound >= SIGNIFICANCE:
         return False
     return None
-
-
-def _p_text(fact: Fact) -> str:
-    p = fact.value.p if fact.value else None
-    return "" if p is None else (p if p[0] in "<>=≤≥" else f"={p}")
 
 
 def margin_text(fact: Fact) -> str | None:

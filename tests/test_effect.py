@@ -40,8 +40,7 @@ def test_a_rise_in_depression_score_favours_the_comparator() -> None:
 def test_an_interval_that_holds_no_effect_is_no_clear_difference() -> None:
     reading = direction(fact(-2.0, ci=(-5.0, 1.0)))
     assert reading is not None and reading.favours is None
-    assert reading.words == ("no clear difference (95% CI includes no effect; "
-                             "estimate leans to 25 mg once)")
+    assert reading.words == "no clear difference (leans to 25 mg once)"
 
 
 def test_an_odds_ratio_above_one_for_response_favours_the_drug() -> None:
@@ -76,7 +75,7 @@ def test_a_p_value_over_the_threshold_reads_as_no_clear_difference() -> None:
     reading = direction(fact(52, unit="%", outcome="response", contrast="per-arm",
                              comparator_value=45, p="0.2"))
     assert reading is not None and reading.favours is None
-    assert "p=0.2" in reading.words
+    assert reading.words == "no clear difference (leans to 25 mg once)"
 
 
 def test_an_outcome_of_unknown_direction_says_nothing() -> None:
