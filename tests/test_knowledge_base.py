@@ -136,3 +136,63 @@ def test_preclinical_facts_are_never_clinical(kb: KnowledgeBase) -> None:
         if fact.design == "preclinical":
             assert not fact.is_clinical, fact.id
             assert fact.population in voc.NONCLINICAL_POPULATIONS, fact.id
+
+
+# --- every number on the same footing (docs/fact-format.md, "Reading a number") ----------
+
+
+def test_every_fact_records_the_page_it_was_read_on(kb: KnowledgeBase) -> None:
+    unread = [f.id for f in kb.facts if f.read is None or not f.read.url.startswith("https://")
+              and not f.read.url.startswith("http://")]
+    assert unread == []
+
+
+def test_every_efficacy_fact_says_its_analysis_and_contrast(kb: KnowledgeBase) -> None:
+    for fact in kb.facts:
+        if fact.category == "efficacy":
+            assert fact.analysis in voc.ANALYSES, fact.id
+            if fact.value is not None:
+                assert fact.contrast in voc.CONTRASTS, fact.id
+
+
+def test_trial_results_name_their_arm(kb: KnowledgeBase) -> None:
+    single_study = {"rct", "open-label", "observational", "case-series"}
+    missing = [f.id for f in kb.facts if f.category in ("efficacy", "safety", "dissociation")
+               and f.value is not None and f.design in single_study and not f.arm]
+    assert missing == []
+
+
+def test_a_multi_arm_trial_names_a_different_arm_on_each_arms_facts(kb: KnowledgeBase) -> None:
+    """Facts of one source, outcome and timepoint with equal arms would be indistinguishable."""
+    seen: dict[tuple[object, ...], str] = {}
+    for fact in kb.facts:
+        if fact.category != "efficacy" or fact.value is None or fact.design != "rct":
+            continue
+        key = (fact.source, fact.outcome, fact.timepoint, fact.population, fact.arm,
+               fact.comparator.name if fact.comparator else None, fact.analysis, fact.scale)
+        assert key not in seen, (fact.id, seen.get(key))
+        seen[key] = fact.id
+
+
+def test_every_dispute_names_an_existing_other_side_from_another_source(
+        kb: KnowledgeBase) -> None:
+    facts = {f.id: f for f in kb.facts}
+    for fact in kb.facts:
+        if fact.disputed is None:
+            continue
+        assert fact.disputed.by and fact.disputed.reason.strip(), fact.id
+        for other in fact.disputed.by:
+            assert other in facts, (fact.id, other)
+            assert facts[other].source != fact.source, (fact.id, other)
+
+
+def test_contrasts_have_a_known_direction(kb: KnowledgeBase) -> None:
+    unknown = [f.id for f in kb.facts if f.contrast == "between-arms" and f.value is not None
+               and f.value.estimate is not None and f.better_direction is None]
+    assert unknown == []
+
+
+def test_every_comparator_says_its_kind(kb: KnowledgeBase) -> None:
+    for fact in kb.facts:
+        if fact.comparator is not None:
+            assert fact.comparator.kind in voc.COMPARATOR_KINDS, fact.id

@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from evsum.errors import EvsumError, FactFileError, Problem
+from evsum.errors import EvsumError, FactFileError, Problem, UsageError
 from evsum.render import Format
 
 if TYPE_CHECKING:
     from evsum.facts.index import KnowledgeBase
+    from evsum.facts.model import Substance
     from evsum.query import Filters
 
 app = typer.Typer(
@@ -128,6 +129,11 @@ SvgOpt = Annotated[Path | None, typer.Option(
 HtmlOpt = Annotated[Path | None, typer.Option(
     "--html", help="Also save the view as an HTML document.", metavar="FILE")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")]
+AllOpt = Annotated[bool, typer.Option(
+    "--all", help="Every fact (the full dossier) instead of the summary of findings.")]
+OutcomeOpt = Annotated[str | None, typer.Option(
+    "--outcome", help="Expand one outcome of the summary with all its facts, e.g. response, "
+    "remission, depression-score, dissociation, top-harms.", metavar="KEY")]
 SubstancesArg = Annotated[list[str], typer.Argument(
     help="Substance names or aliases (case-insensitive).", metavar="SUBSTANCE...",
     autocompletion=complete_substance)]
@@ -138,6 +144,19 @@ def filters(category: list[str] | None, min_evidence: str | None,
     from evsum.query import make_filters
 
     return make_filters(category, min_evidence, population, since, clinical)
+
+
+def findings_view(kb: KnowledgeBase, substances: list[Substance], chosen: Filters,
+                  outcome: str | None) -> object:
+    """The summary of findings, or UsageError for an --outcome that is no summary row."""
+    from evsum.facts.vocabulary import SUMMARY_OUTCOMES
+    from evsum.findings import build_findings
+    from evsum.text import describe
+
+    keys = [key for key, *_ in SUMMARY_OUTCOMES]
+    if outcome is not None and outcome not in keys:
+        raise UsageError(f"unknown outcome {describe(outcome)}; known: {', '.join(keys)}")
+    return build_findings(kb, substances, chosen, outcome)
 
 
 def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from evsum.commands.common import (
+    AllOpt,
     CategoryOpt,
     ClinicalOpt,
     EvidenceOpt,
@@ -14,6 +15,7 @@ from evsum.commands.common import (
     FormatOpt,
     HtmlOpt,
     JsonOpt,
+    OutcomeOpt,
     PopulationOpt,
     SinceOpt,
     SubstancesArg,
@@ -22,6 +24,7 @@ from evsum.commands.common import (
     complete_substance,
     emit,
     filters,
+    findings_view,
     load,
     reports_errors,
 )
@@ -50,27 +53,31 @@ def show(ctx: typer.Context, substance: Annotated[str, typer.Argument(
              help="Substance name or alias.", autocompletion=complete_substance)],
          category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
          population: PopulationOpt = None, since: SinceOpt = None,
-         clinical: ClinicalOpt = False, as_json: JsonOpt = False,
-         fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
-         force: ForceOpt = False) -> None:
-    """One substance's facts by category, each with its number, setting and source."""
-    from evsum.views import build_summary
-
+         clinical: ClinicalOpt = False, every: AllOpt = False, outcome: OutcomeOpt = None,
+         as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
+         html: HtmlOpt = None, force: ForceOpt = False) -> None:
+    """One substance's summary of findings (--all: every fact by category)."""
     chosen = filters(category, min_evidence, population, since, clinical)
     kb = load(ctx)
-    emit(ctx, build_summary(kb, kb.resolve(substance), chosen), kb, fmt, as_json, svg, html,
-         force)
+    picked = kb.resolve(substance)
+    if every:
+        from evsum.views import build_summary
+
+        view: object = build_summary(kb, picked, chosen)
+    else:
+        view = findings_view(kb, [picked], chosen, outcome)
+    emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 
 @app.command()
 @reports_errors
 def compare(ctx: typer.Context, substances: SubstancesArg, category: CategoryOpt = None,
             min_evidence: EvidenceOpt = None, population: PopulationOpt = None,
-            since: SinceOpt = None, clinical: ClinicalOpt = False, as_json: JsonOpt = False,
+            since: SinceOpt = None, clinical: ClinicalOpt = False, every: AllOpt = False,
+            outcome: OutcomeOpt = None, as_json: JsonOpt = False,
             fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
             force: ForceOpt = False) -> None:
-    """Two or more substances side by side, aligned on outcome, population and timepoint."""
-    from evsum.compare import build_comparison
+    """Summary of findings side by side (--all: every fact, aligned on outcome and setting)."""
     from evsum.query import resolve_all
 
     chosen = filters(category, min_evidence, population, since, clinical)
@@ -78,7 +85,13 @@ def compare(ctx: typer.Context, substances: SubstancesArg, category: CategoryOpt
     picked = resolve_all(kb, substances)
     if len(picked) < 2:
         raise UsageError("compare needs at least two different substances")
-    emit(ctx, build_comparison(kb, picked, chosen), kb, fmt, as_json, svg, html, force)
+    if every:
+        from evsum.compare import build_comparison
+
+        view: object = build_comparison(kb, picked, chosen)
+    else:
+        view = findings_view(kb, picked, chosen, outcome)
+    emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 
 @app.command("side-effects")

@@ -256,3 +256,30 @@ TIME_UNITS_HOURS: dict[str, float] = {
     "mo": 24.0 * 30.4375,
     "y": 24.0 * 365.25,
 }
+
+# The critical outcomes of the summary of findings, in display order:
+# (row key, label, categories (space-separated), outcome keys whose facts fill the
+# row). "top-harms"
+# is filled with the adverse events of largest excess over the comparator.
+SUMMARY_OUTCOMES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("response", "response", "efficacy", ("response",)),
+    ("remission", "remission", "efficacy", ("remission",)),
+    ("depression-score", "depression score", "efficacy",
+     ("depression-score-change", "effect-size")),
+    ("durability", "relapse / durability", "efficacy",
+     ("relapse", "time-to-relapse", "sustained-response")),
+    ("suicidal-ideation", "suicidal ideation", "efficacy", ("suicidal-ideation",)),
+    ("onset", "onset", "efficacy pharmacology", ("onset",)),
+    ("duration-of-effect", "how long it lasts", "efficacy pharmacology",
+     ("duration-of-effect",)),
+    ("dissociation", "dissociation / acute effects", "dissociation",
+     ("dissociation-score", "dissociation-peak", "dissociation-resolution",
+      "acute-subjective-effects", "adverse-event-incidence")),
+    ("serious-adverse-events", "serious adverse events", "safety",
+     ("serious-adverse-events",)),
+    ("discontinuation", "stopped for adverse events", "safety",
+     ("discontinuation-due-to-ae",)),
+    ("top-harms", "largest excess harms", "safety", ("adverse-event-incidence",)),
+    ("blood-pressure", "blood pressure", "safety", ("blood-pressure",)),
+    ("abuse-liability", "abuse liability", "safety", ("abuse-liability",)),
+)

@@ -162,7 +162,7 @@ def evidence_text(fact: Fact) -> str:
     if fact.design == "preclinical" and fact.population in voc.NONCLINICAL_POPULATIONS:
         text += f" ({voc.POPULATION_SHORT[fact.population]})"
     if fact.grade:
-        text += f", GRADE {fact.grade}"
+        text += f", GRADE {fact.grade.replace('-', ' ')}"
     return text
 
 

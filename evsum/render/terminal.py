@@ -565,6 +565,12 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
 
 
 def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    from evsum.findings import Findings
+
+    if isinstance(view, Findings):
+        from evsum.render.terminal_findings import findings_parts
+
+        return findings_parts(view, kb, width)
     if isinstance(view, Comparison):
         return _comparison(view, kb, width)
     if isinstance(view, Summary):

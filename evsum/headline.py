@@ -1,0 +1,113 @@
+"""Which fact heads a summary cell, and why: one documented rule.
+
+Among one substance's facts on one outcome, the headline is the first by:
+
+1. clinical evidence before animal and cell work (a preclinical fact never
+   heads a clinical outcome: such a cell reads "preclinical only");
+2. the strongest design (meta-analysis, RCT, label, ... as `--min-evidence`);
+3. the primary analysis, then key secondary, secondary, pooled, subgroup,
+   exploratory, post hoc;
+4. the comparison a reader expects first: against placebo, then an active
+   placebo, a low dose, a waiting list, usual care, an active treatment, none;
+5. the substance's main indication: treatment-resistant depression, then
+   major depression, depression with suicidal ideation, mixed unipolar and
+   bipolar samples, bipolar depression, and the rest;
+6. the arm in clinical use: an arm that names the substance's curated
+   clinical dose;
+7. a fact with a number before one without;
+8. the later source (then the fact id, so the choice is stable).
+
+The reason returned names the first step at which the headline beat the
+runner-up, so a reader (and the JSON) can see why it was chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from evsum.facts import vocabulary as voc
+from evsum.facts.index import KnowledgeBase
+from evsum.facts.model import Fact, format_number
+
+ANALYSIS_ORDER = ("primary", "key-secondary", "secondary", "pooled", "subgroup",
+                  "exploratory", "post-hoc")
+INDICATION_ORDER = ("trd", "mdd", "suicidal-ideation", "depression-mixed",
+                    "bipolar-depression", "label-population", "cancer-distress", "ptsd",
+                    "anxiety")
+COMPARATOR_ORDER = ("placebo", "active-placebo", "low-dose", "waiting-list", "usual-care",
+                    "active", "none")
+_STEPS = ("clinical evidence", "strongest design", "primary analysis", "placebo comparison",
+          "main indication", "arm in clinical use", "has a number", "latest source")
+
+
+class Headline(NamedTuple):
+    fact: Fact
+    why: str  # "strongest design (meta-analysis)", "only fact"
+    others: tuple[Fact, ...]  # the rest, strongest first
+
+
+def clinical_doses(facts: Iterable[Fact]) -> tuple[str, ...]:
+    """'0.5 mg/kg', '25 mg': the curated clinical doses, as an arm would write them."""
+    doses = []
+    for fact in facts:
+        if fact.outcome == "clinical-dose" and fact.value is not None \
+                and fact.value.estimate is not None:
+            doses.append(f"{format_number(fact.value.estimate)} {fact.value.unit}")
+    return tuple(dict.fromkeys(doses))
+
+
+def _rank(fact: Fact, doses: tuple[str, ...], year: int) -> tuple[int, ...]:
+    analysis = fact.analysis or "primary"  # only efficacy facts must say it
+    indication = fact.population or ""
+    in_use = any(dose in (fact.arm or "") for dose in doses)
+    return (
+        0 if fact.is_clinical else 1,
+        fact.evidence_rank,
+        ANALYSIS_ORDER.index(analysis),
+        COMPARATOR_ORDER.index(fact.comparator.kind) if fact.comparator
+        else len(COMPARATOR_ORDER),
+        INDICATION_ORDER.index(indication) if indication in INDICATION_ORDER
+        else len(INDICATION_ORDER),
+        0 if in_use else 1,
+        0 if fact.value is not None else 1,
+        -year,
+    )
+
+
+def _reason(step: int, fact: Fact) -> str:
+    detail = {
+        0: "clinical",
+        1: fact.design_label,
+        2: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
+        3: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
+        4: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
+        5: fact.arm or "",
+        6: "",
+        7: "",
+    }[step]
+    return f"{_STEPS[step]} ({detail})" if detail else _STEPS[step]
+
+
+def order(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = ()) -> list[Fact]:
+    """The facts strongest first, by the headline rule."""
+    keyed = sorted(((_rank(f, doses, kb.sources[f.source].year), f.id, f) for f in facts),
+                   key=lambda t: (t[0], t[1]))
+    return [f for _, _, f in keyed]
+
+
+def choose(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = ()
+           ) -> Headline | None:
+    """The headline among one substance's facts on one outcome, with the reason."""
+    if not facts:
+        return None
+    ranked = order(facts, kb, doses)
+    best = ranked[0]
+    if len(ranked) == 1:
+        return Headline(best, "only fact", ())
+    first = _rank(best, doses, kb.sources[best.source].year)
+    second = _rank(ranked[1], doses, kb.sources[ranked[1].source].year)
+    step = next((i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b),
+                None)
+    why = _reason(step, best) if step is not None else "equal on every step; first by id"
+    return Headline(best, why, tuple(ranked[1:]))

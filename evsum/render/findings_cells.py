@@ -1,0 +1,197 @@
+"""The summary of findings as plain lines, laid out once for every human format.
+
+Each line carries a role (value, setting, evidence, computed, empty) that the
+terminal maps to a style and markdown/HTML to emphasis.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from evsum.absolute import Absolute, absolute_effect, nnt_interval_text
+from evsum.effect import HARM_CATEGORIES, Direction, direction, margin_text
+from evsum.facts import vocabulary as voc
+from evsum.facts.index import KnowledgeBase
+from evsum.facts.model import Fact, format_number
+from evsum.findings import FindingCell, Findings
+from evsum.render.common import (
+    FILTERED_OUT,
+    NOT_CURATED,
+    evidence_text,
+    interval,
+    number_with_unit,
+    setting_text,
+    value_text,
+)
+
+PRECLINICAL_ONLY = "preclinical only"
+COMPUTED_MARK = "*"
+COMPUTED_NOTE = ("* computed by evsum from the two arms' rates (per 1,000 treated; NNTB/NNTH "
+                 "rounded up; 95% CI by Newcombe's method where counts are known), "
+                 "not the source's number")
+
+
+class CellLine(NamedTuple):
+    role: str  # value, setting, evidence, computed, empty, harm
+    text: str
+
+
+def absolute_text(absolute: Absolute, fact: Fact, reading: Direction | None) -> str:
+    """'+186 per 1,000; NNTB 6 (95% CI 4 to 12)*': evsum's arithmetic, marked.
+
+    Without counts there is no interval, and an NNT is given only where the
+    source's own test shows a difference.
+    """
+    sign = "+" if absolute.per_1000 > 0 else ""
+    text = f"{sign}{absolute.per_1000:.0f} per 1,000"
+    if absolute.ci_per_1000 is not None:
+        low, high = absolute.ci_per_1000
+        text += f" (95% CI {low:.0f} to {high:.0f})"
+    shown = absolute.ci_per_1000 is not None or (reading is not None and reading.excludes_null)
+    if absolute.nnt is not None and shown:
+        text += f"; {absolute.label} {absolute.nnt}"
+        interval = nnt_interval_text(absolute, fact.better_direction or "higher")
+        if interval:
+            text += f" ({interval})"
+    return text + COMPUTED_MARK
+
+
+CLAIM_LIMIT = 110
+
+
+def short_claim(claim: str, limit: int = CLAIM_LIMIT) -> str:
+    """A claim cut at a word boundary for a summary cell; --outcome shows it whole."""
+    if len(claim) <= limit:
+        return claim
+    return claim[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+
+
+def compact_value(fact: Fact) -> str:
+    """The number and what it is against, briefly: 'OR 3.94 (1.54 to 10.1) vs placebo'."""
+    value, comparator = fact.value, fact.comparator
+    if value is None:
+        return short_claim(fact.claim)
+    if value.estimate is None:
+        assert value.range is not None
+        text = interval(value.range, value.unit, with_unit=True)
+    else:
+        text = number_with_unit(value.estimate, value.unit)
+    if value.ci is not None:
+        text += f" ({interval(value.ci, value.unit)})"
+    if comparator is not None and comparator.kind != "none":
+        if fact.contrast == "per-arm" and comparator.value is not None:
+            text += f" vs {number_with_unit(comparator.value, value.unit)}"
+        text += f" {'vs ' if fact.contrast != 'per-arm' or comparator.value is None else ''}" \
+                f"{comparator.name}"
+    margin = margin_text(fact)
+    if margin:
+        text += f"; {margin}"
+    if value.p is not None:
+        text += f" (p{'' if value.p[0] in '<>=≤≥' else '='}{value.p})"
+    return text
+
+
+def _reading_line(fact: Fact, drug: str) -> str | None:
+    """'favours ketamine · 0.5 mg/kg IV once': the verdict in words, then the arm."""
+    parts = []
+    reading = direction(fact._replace(arm=None), drug)  # the arm follows on its own
+    if reading is not None and fact.category not in HARM_CATEGORIES:
+        parts.append(reading.words)
+    if fact.arm:
+        parts.append(fact.arm)
+    return " · ".join(parts) or None
+
+
+def _evidence_line(fact: Fact, view: Findings, more: int) -> str:
+    parts = [setting_text(fact), evidence_text(fact)]
+    text = " · ".join(p for p in parts if p) + f" [{view.reference_number(fact.source)}]"
+    if fact.disputed:
+        text += ", disputed"
+    if fact.read is not None and fact.read.faithful_copy:
+        text += ", read on a copy"
+    return text + (f" +{more} more" if more else "")
+
+
+def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
+               absolute: Absolute | None) -> list[CellLine]:
+    drug = kb.substances[fact.substance].name
+    full = view.outcome is not None  # --outcome KEY: the whole value and claim
+    lines = [CellLine("value", value_text(fact, drug) or fact.claim if full
+                      else compact_value(fact))]
+    if not full:
+        reading = _reading_line(fact, drug)
+        if reading:
+            lines.append(CellLine("setting", reading))
+    lines.append(CellLine("evidence", _evidence_line(fact, view, more)))
+    if absolute is not None:
+        lines.append(CellLine("computed", absolute_text(absolute, fact, direction(fact))))
+    return lines
+
+
+def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[CellLine]:
+    """The lines of one summary cell."""
+    if cell.state == "not-curated":
+        return [CellLine("empty", NOT_CURATED)]
+    if cell.state == "filtered-out":
+        return [CellLine("empty", FILTERED_OUT)]
+    if cell.state == "preclinical-only":
+        return [CellLine("empty", f"{PRECLINICAL_ONLY}: no clinical fact")]
+    assert cell.headline is not None
+    if cell.harms:
+        lines = []
+        for fact, gap, absolute in cell.harms:
+            event = (fact.adverse_event or "").replace("-", " ")
+            comparator = fact.comparator.name if fact.comparator else ""
+            rate = format_number(fact.value.estimate) if fact.value and \
+                fact.value.estimate is not None else "?"
+            other = format_number(fact.comparator.value) if fact.comparator and \
+                fact.comparator.value is not None else "?"
+            text = (f"{event}: {rate}% vs {other}% {comparator} ({'+' if gap >= 0 else ''}"
+                    f"{format_number(round(gap, 1))} points")
+            reading = direction(fact)
+            if absolute is not None and absolute.nnt is not None and (
+                    absolute.ci_per_1000 is not None or (reading and reading.excludes_null)):
+                text += f"; {absolute.label} {absolute.nnt}{COMPUTED_MARK}"
+            lines.append(CellLine("harm", text + f") [{view.reference_number(fact.source)}]"))
+        if cell.more:
+            lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
+        return lines
+    if view.outcome is not None:  # --outcome KEY: every fact, strongest first
+        lines = fact_lines(cell.headline.fact, view, kb, 0, cell.absolute)
+        for next_fact in cell.headline.others:
+            lines += fact_lines(next_fact, view, kb, 0, absolute_effect(next_fact))
+        return lines
+    return fact_lines(cell.headline.fact, view, kb, cell.more, cell.absolute)
+
+
+def uncurated_rows(view: Findings) -> list[str]:
+    """Labels of the rows no shown substance has a fact for (nor filtered-out ones)."""
+    return [row.label for row in view.rows
+            if all(c.state == "not-curated" for c in row.cells)]
+
+
+def mechanism_lines(view: Findings) -> list[str]:
+    """Targets per substance, then the downstream nodes they share, with the best design."""
+    lines = [f"{s.name}: {', '.join(t) or 'no primary target curated'}"
+             for s, t in zip(view.substances, view.targets, strict=True)]
+    if len(view.substances) > 1:
+        if view.shared_downstream:
+            lines.append("shared downstream: " + ", ".join(
+                f"{node} ({view.downstream_evidence[node]})" for node in view.shared_downstream))
+        else:
+            lines.append("shared downstream: none curated")
+    return lines
+
+
+def profile_cells(view: Findings) -> list[tuple[str, list[list[CellLine]]]]:
+    """Class, primary targets and status, one list of lines per substance."""
+    return [
+        ("class", [[CellLine("value", s.drug_class)] for s in view.substances]),
+        ("primary target", [[CellLine("value", ", ".join(t) or NOT_CURATED)]
+                            for t in view.targets]),
+        ("status", [[CellLine("value", s.status)] for s in view.substances]),
+    ]
+
+
+def design_legend() -> str:
+    return "evidence: " + " > ".join(voc.DESIGN_LABELS[d] for d in voc.DESIGNS)
