@@ -41,6 +41,21 @@ _STEPS = ("clinical evidence", "strongest design", "primary analysis", "placebo 
           "main indication", "arm in clinical use", "has a number", "latest source")
 
 
+# The rule in a sentence per step, as the handout and the JSON state it.
+RULE: tuple[str, ...] = (
+    "clinical evidence before animal and cell work",
+    "the strongest design",
+    "the primary analysis before secondary, pooled, subgroup, exploratory and post hoc ones",
+    "placebo comparisons first, then active placebo, low dose, waiting list, usual care, "
+    "active treatment",
+    "the main indication (TRD, then MDD, then suicidal ideation, then mixed and bipolar "
+    "samples)",
+    "the arm in clinical use (the curated clinical dose)",
+    "a fact with a number before one without",
+    "the later source",
+)
+
+
 class Headline(NamedTuple):
     fact: Fact
     why: str  # "strongest design (meta-analysis)", "only fact"

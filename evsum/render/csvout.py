@@ -6,10 +6,12 @@ import csv
 import io
 from typing import Any
 
+from evsum.absolute import Absolute
 from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
+from evsum.findings import Findings
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 FACT_COLUMNS = (
@@ -104,6 +106,29 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
                 if entry is not None and entry[1] is not None:
                     writer.writerow(["mechanism", mrow.node, None, None, False,
                                      *fact_row(entry[1], kb)])
+    elif isinstance(view, Findings):
+        _findings(view, kb, writer)
     else:
         raise TypeError(f"no CSV form for {type(view).__name__}")
     return buffer.getvalue()
+
+
+def _findings(view: Findings, kb: KnowledgeBase, writer: Any) -> None:
+    """One line per outcome and substance: the headline fact, why, and evsum's arithmetic."""
+    writer.writerow(["row", "row_label", "cell_substance", "state", "why", "more",
+                     "computed_per_1000", "computed_ci_low", "computed_ci_high",
+                     "computed_nnt_label", "computed_nnt", *FACT_COLUMNS])
+    empty = [None] * len(FACT_COLUMNS)
+    for row in (*view.profile, *view.rows):
+        for substance, cell in zip(view.substances, row.cells, strict=True):
+            entries: list[tuple[Fact | None, Absolute | None]] = [
+                (f, a) for f, _, a in cell.harms] or (
+                [(cell.headline.fact, cell.absolute)] if cell.headline else [(None, None)])
+            for fact, absolute in entries:
+                ci = absolute.ci_per_1000 if absolute and absolute.ci_per_1000 else (None, None)
+                writer.writerow([
+                    row.key, row.label, substance.id, cell.state,
+                    cell.headline.why if cell.headline else None, cell.more,
+                    round(absolute.per_1000, 3) if absolute else None, ci[0], ci[1],
+                    absolute.label if absolute else None, absolute.nnt if absolute else None,
+                    *(fact_row(fact, kb) if fact else empty)])

@@ -12,6 +12,7 @@ from evsum.compare import Cell, Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source
+from evsum.findings import Findings
 from evsum.render.common import (
     NOT_CURATED,
     comparator_kind_text,
@@ -86,7 +87,7 @@ def _filters(filters: object) -> str:
     return f"Filters: {described}." if described else "Filters: none."
 
 
-def _reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
+def reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
     items: list[Line] = []
     for key in keys:
         source = kb.sources[key]
@@ -236,6 +237,10 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
                    ) -> Document:
     """Any view as a document; a comparison may carry per-substance details."""
     refs: list[str] = []
+    if isinstance(view, Findings):
+        from evsum.render.handout import handout_document
+
+        return handout_document(view, kb)
     if isinstance(view, Comparison):
         title = " vs ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), *_comparison_blocks(view, kb)]
@@ -287,7 +292,7 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         return Document(title, blocks)
     else:
         raise TypeError(f"no document form for {type(view).__name__}")
-    return Document(title, blocks + _reference_items(kb, refs))
+    return Document(title, blocks + reference_items(kb, refs))
 
 
 def _provenance_rows(fact: Fact) -> list[tuple[str, str]]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
+from evsum.absolute import Absolute
 from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
+from evsum.findings import FindingCell, Findings
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
@@ -160,7 +163,62 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
                 "source": source_dict(kb.sources[view.fact.source]),
                 "same_source": [fact_dict(f) for f in view.siblings],
                 "sources": _sources(kb, facts)}
+    if isinstance(view, Findings):
+        return _envelope("findings", view.filters, _findings(view, kb))
     raise TypeError(f"no JSON form for {type(view).__name__}")
+
+
+def _absolute(absolute: Absolute | None) -> dict[str, Any] | None:
+    if absolute is None:
+        return None
+    return {"per_1000": round(absolute.per_1000, 3),
+            "ci95_per_1000": [round(x, 3) for x in absolute.ci_per_1000]
+            if absolute.ci_per_1000 else None,
+            "label": absolute.label, "nnt": absolute.nnt,
+            "nnt_ci95": [None if math.isinf(x) else round(x, 3) for x in absolute.nnt_ci]
+            if absolute.nnt_ci else None,
+            "computed_by": "evsum",
+            "method": "difference of the two arms' rates; 95% CI by Newcombe's hybrid score "
+                      "method when both arms' counts are known; NNT rounded up"}
+
+
+def _finding_cell(cell: FindingCell) -> dict[str, Any]:
+    headline = cell.headline
+    return {
+        "state": cell.state,
+        "headline": headline.fact.id if headline else None,
+        "why": headline.why if headline else None,
+        "more": cell.more,
+        "others": [f.id for f in headline.others] if headline else [],
+        "absolute": _absolute(cell.absolute),
+        "harms": [{"fact": fact.id, "excess": gap, "absolute": _absolute(absolute)}
+                  for fact, gap, absolute in cell.harms],
+    }
+
+
+def _findings(view: Findings, kb: KnowledgeBase) -> dict[str, Any]:
+    from evsum.headline import RULE
+
+    rows = [*view.profile, *view.rows]
+    cited: dict[str, Fact] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.headline:
+                cited.update((f.id, f) for f in (cell.headline.fact, *cell.headline.others))
+    return {
+        "substances": [substance_dict(s) for s in view.substances],
+        "outcome": view.outcome,
+        "rule": list(RULE),
+        "profile": [{"key": r.key, "label": r.label,
+                     "cells": [_finding_cell(c) for c in r.cells]} for r in view.profile],
+        "rows": [{"key": r.key, "label": r.label, "cells": [_finding_cell(c) for c in r.cells]}
+                 for r in view.rows],
+        "mechanism": {"targets": [list(t) for t in view.targets],
+                      "shared_downstream": view.shared_downstream,
+                      "evidence": view.downstream_evidence},
+        "facts": [fact_dict(f) for f in cited.values()],
+        "references": [source_dict(kb.sources[k]) for k in view.references],
+    }
 
 
 def _cell(cell: Any) -> dict[str, Any]:
@@ -272,6 +330,22 @@ def output_schema() -> dict[str, Any]:
               "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
                              "doi": nullable_string, "pmid": nullable_string,
                              "link": nullable_string}}
+    absolute = {"oneOf": [{"type": "null"}, {
+        "type": "object", "required": ["per_1000", "label", "nnt", "computed_by"],
+        "properties": {"per_1000": {"type": "number"}, "label": {"enum": ["NNTB", "NNTH"]},
+                       "nnt": nullable_integer, "computed_by": {"const": "evsum"},
+                       "ci95_per_1000": {"type": ["array", "null"]},
+                       "nnt_ci95": {"type": ["array", "null"]}}}]}
+    finding_row = {"type": "object", "required": ["key", "label", "cells"], "properties": {
+        "cells": {"type": "array", "items": {
+            "type": "object", "required": ["state", "headline", "why", "more", "absolute"],
+            "properties": {
+                "state": {"enum": ["fact", "preclinical-only", "filtered-out", "not-curated"]},
+                "headline": nullable_string, "why": nullable_string,
+                "more": {"type": "integer"}, "absolute": absolute,
+                "harms": {"type": "array", "items": {
+                    "type": "object", "required": ["fact", "excess", "absolute"],
+                    "properties": {"absolute": absolute}}}}}}}}
     filters = {"type": "object", "required": ["categories", "min_evidence", "populations",
                                               "since", "clinical_only"]}
     base: dict[str, Any] = {"evsum_json": {"const": JSON_VERSION}, "filters": filters}
@@ -298,6 +372,14 @@ def output_schema() -> dict[str, Any]:
                     "references": {"type": "array", "items": source},
                     "facts": {"type": "object", "additionalProperties": fact}},
         "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+        "findings": {"substances": {"type": "array"}, "outcome": nullable_string,
+                     "rule": {"type": "array", "items": {"type": "string"}},
+                     "profile": {"type": "array", "items": finding_row},
+                     "rows": {"type": "array", "items": finding_row},
+                     "mechanism": {"type": "object",
+                                   "required": ["targets", "shared_downstream"]},
+                     "facts": {"type": "array", "items": fact},
+                     "references": {"type": "array", "items": source}},
     }
     variants = []
     for kind, properties in kinds.items():

@@ -1,0 +1,123 @@
+"""The handout: the summary of findings as a document a journal club reads in minutes.
+
+The summary table, the mechanism in a few lines, what is uncertain or
+disputed, how the numbers were chosen and computed, and references only for
+what the handout cites. It says when, by which evsum and from which
+knowledge base (a content hash) it was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from evsum import __version__
+from evsum.facts.index import KnowledgeBase
+from evsum.findings import Findings
+from evsum.headline import RULE
+from evsum.render.document import (
+    Block,
+    CellLines,
+    Document,
+    Heading,
+    Inline,
+    Items,
+    Line,
+    Paragraph,
+    Table,
+    reference_items,
+)
+from evsum.render.findings_cells import (
+    COMPUTED_NOTE,
+    CellLine,
+    cell_lines,
+    mechanism_lines,
+    profile_cells,
+    uncurated_rows,
+)
+
+ROLE_STYLE = {"value": "strong", "harm": "", "setting": "", "evidence": "em",
+              "computed": "", "empty": "em"}
+
+
+def content_hash(kb: KnowledgeBase) -> str:
+    """A short hash of every fact and source, so a reader can tell two bases apart."""
+    digest = hashlib.sha256()
+    for fact in sorted(kb.facts, key=lambda f: f.id):  # where a fact is defined is no content
+        digest.update(repr({k: v for k, v in fact._asdict().items() if k != "where"}).encode())
+    for key in sorted(kb.sources):
+        fields = kb.sources[key]._asdict()
+        digest.update(repr({k: v for k, v in fields.items() if k != "where"}).encode())
+    return digest.hexdigest()[:12]
+
+
+def _cell(lines: list[CellLine]) -> CellLines:
+    return [[Inline(line.text, ROLE_STYLE[line.role])] for line in lines]
+
+
+def _uncertain(view: Findings, kb: KnowledgeBase) -> list[Line]:
+    """Headlines a reader should weigh: disputed, low certainty, notices, read on copies."""
+    items: list[Line] = []
+    for row in view.rows:
+        for substance, cell in zip(view.substances, row.cells, strict=True):
+            fact = cell.headline.fact if cell.headline else None
+            if fact is None:
+                continue
+            source = kb.sources[fact.source]
+            where = f"{substance.name}, {row.label} [{view.reference_number(fact.source)}]: "
+            if fact.disputed:
+                items.append([Inline(where), Inline("disputed", "strong"),
+                              Inline(f" ({', '.join(fact.disputed.by)}): "
+                                     f"{fact.disputed.reason}")])
+            if fact.grade in ("low", "very-low"):
+                items.append([Inline(where + f"GRADE certainty {fact.grade.replace('-', ' ')}")])
+            if source.status:
+                note = f": {source.status_note}" if source.status_note else ""
+                items.append([Inline(where), Inline(source.status.replace("-", " "), "strong"),
+                              Inline(note)])
+            if fact.analysis in ("post-hoc", "subgroup", "exploratory"):
+                items.append([Inline(where + f"a {fact.analysis.replace('-', ' ')} analysis")])
+    return items
+
+
+def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = None
+                     ) -> Document:
+    names = [s.name for s in view.substances]
+    title = " vs ".join(names) + ": summary of findings"
+    made = (today or dt.date.today()).isoformat()
+    described = view.filters.describe()
+    blocks: list[Block] = [
+        Heading(1, title),
+        Paragraph([[Inline(f"Made {made} by evsum {__version__} from a knowledge base of "
+                           f"{len(kb.facts)} facts (content hash {content_hash(kb)}). "
+                           f"Filters: {described or 'none'}.")]]),
+    ]
+    rows: list[list[CellLines]] = []
+    for label, cells in profile_cells(view):
+        rows.append([[[Inline(label)]], *[_cell(c) for c in cells]])
+    for row in view.profile:
+        rows.append([[[Inline(row.label)]], *[_cell(cell_lines(c, view, kb))
+                                              for c in row.cells]])
+    missing = set(uncurated_rows(view)) if view.outcome is None else set()
+    for row in view.rows:
+        if row.label not in missing:
+            rows.append([[[Inline(row.label, "strong")]],
+                         *[_cell(cell_lines(c, view, kb)) for c in row.cells]])
+    blocks += [Heading(2, "Summary of findings"), Table(["", *names], rows)]
+    if missing:
+        blocks.append(Paragraph([[Inline("Not curated for any substance shown", "em"),
+                                  Inline(": " + ", ".join(r.label for r in view.rows
+                                                   if r.label in missing))]]))
+    blocks += [Heading(2, "Mechanism"), Items([[Inline(line)] for line in mechanism_lines(view)])]
+    uncertain = _uncertain(view, kb)
+    blocks.append(Heading(2, "Uncertain or disputed"))
+    blocks.append(Items(uncertain) if uncertain else
+                  Paragraph([[Inline("No headline is disputed, of low certainty or under a "
+                                     "notice.", "em")]]))
+    rule = "; ".join(f"{i}. {step}" for i, step in enumerate(RULE, 1)) + "."
+    blocks += [Heading(2, "How to read it"), Items([
+        [Inline("Each cell is one headline fact; the rule: " + rule + " The full dossier: "
+                "evsum export --all.")],
+        [Inline(COMPUTED_NOTE + ".")],
+    ])]
+    return Document(title, blocks + reference_items(kb, view.references))
