@@ -144,7 +144,25 @@ def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filt
     return view
 
 
-def expected_outcomes() -> list[tuple[str, str]]:
-    """The checklist `evsum gaps` reads: (key, label) of each critical outcome and category."""
-    return [(key, label) for key, label, _, _ in voc.SUMMARY_OUTCOMES] + [
-        (f"category:{c}", c) for c in voc.CATEGORIES]
+@dataclass
+class Gaps:
+    """`evsum gaps`: per substance, the expected outcomes and categories with no fact."""
+
+    substances: list[Substance]
+    missing: list[list[tuple[str, str]]]  # per substance: (key, why) of each gap
+
+
+def build_gaps(kb: KnowledgeBase, substances: list[Substance]) -> Gaps:
+    """What a reader expects that the base lacks: no fact, or only preclinical ones."""
+    view = build_findings(kb, substances, Filters())
+    missing: list[list[tuple[str, str]]] = [[] for _ in substances]
+    for row in view.rows:
+        for index, cell in enumerate(row.cells):
+            if cell.state in ("not-curated", "preclinical-only"):
+                why = "not curated" if cell.state == "not-curated" else "preclinical only"
+                missing[index].append((row.label, why))
+    for index, substance in enumerate(substances):
+        present = {f.category for f in kb.facts_of(substance.id)}
+        missing[index] += [(f"any {c} fact", "not curated") for c in voc.CATEGORIES
+                           if c not in present]
+    return Gaps(substances, missing)

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from evsum.commands.common import (
+    AllOpt,
     CategoryOpt,
     ClinicalOpt,
     EvidenceOpt,
@@ -65,13 +66,14 @@ def export(ctx: typer.Context, substances: SubstancesArg,
            fmt: Annotated[Format, typer.Option(
                "--format", "-f", help="markdown, json, csv or html.")] = Format.MARKDOWN,
            view_name: Annotated[ExportView, typer.Option(
-               "--view", help="show (one substance each), compare, side-effects; auto: show "
-               "for one substance, compare (with each substance's details) for more.")
+               "--view", help="auto: the handout (summary of findings), or with --all the "
+               "dossier (show for one substance, compare with each substance's details for "
+               "more); show, compare, side-effects: that view in full.")
            ] = ExportView.AUTO,
-           force: ForceOpt = False, category: CategoryOpt = None,
+           every: AllOpt = False, force: ForceOpt = False, category: CategoryOpt = None,
            min_evidence: EvidenceOpt = None, population: PopulationOpt = None,
            since: SinceOpt = None, clinical: ClinicalOpt = False) -> None:
-    """A summary, comparison or side-effect table of substances, written to a file."""
+    """A handout (summary of findings; --all: the full dossier) written to a file."""
     from evsum.compare import build_comparison
     from evsum.query import resolve_all
     from evsum.render import render_text
@@ -83,7 +85,11 @@ def export(ctx: typer.Context, substances: SubstancesArg,
     chosen = filters(category, min_evidence, population, since, clinical)
     kb = load(ctx)
     picked = resolve_all(kb, substances)
-    if view_name is ExportView.SIDE_EFFECTS:
+    if view_name is ExportView.AUTO and not every:
+        from evsum.findings import build_findings
+
+        text = render_text(build_findings(kb, picked, chosen), fmt, kb)
+    elif view_name is ExportView.SIDE_EFFECTS:
         text = render_text(build_side_effects(kb, picked, chosen), fmt, kb)
     elif view_name is ExportView.SHOW or (view_name is ExportView.AUTO and len(picked) == 1):
         if len(picked) > 1:

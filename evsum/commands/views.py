@@ -149,3 +149,19 @@ def why(ctx: typer.Context,
 
     kb = load(ctx)
     emit(ctx, build_provenance(kb, fact_id), kb, fmt, as_json, svg, html, force)
+
+
+@app.command()
+@reports_errors
+def gaps(ctx: typer.Context, substances: Annotated[list[str] | None, typer.Argument(
+             help="Substance names or aliases (default: every substance).",
+             metavar="[SUBSTANCE...]", autocompletion=complete_substance)] = None,
+         as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
+         html: HtmlOpt = None, force: ForceOpt = False) -> None:
+    """The outcomes a reader expects that have no clinical fact, per substance."""
+    from evsum.findings import build_gaps
+    from evsum.query import resolve_all
+
+    kb = load(ctx)
+    picked = resolve_all(kb, substances) if substances else list(kb.substances.values())
+    emit(ctx, build_gaps(kb, picked), kb, fmt, as_json, svg, html, force)

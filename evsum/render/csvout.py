@@ -11,7 +11,7 @@ from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
-from evsum.findings import Findings
+from evsum.findings import Findings, Gaps
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 FACT_COLUMNS = (
@@ -108,6 +108,10 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
                                      *fact_row(entry[1], kb)])
     elif isinstance(view, Findings):
         _findings(view, kb, writer)
+    elif isinstance(view, Gaps):
+        writer.writerow(["substance", "missing", "why"])
+        for substance, missing in zip(view.substances, view.missing, strict=True):
+            writer.writerows([substance.id, label, why] for label, why in missing)
     else:
         raise TypeError(f"no CSV form for {type(view).__name__}")
     return buffer.getvalue()

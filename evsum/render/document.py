@@ -12,7 +12,7 @@ from evsum.compare import Cell, Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source
-from evsum.findings import Findings
+from evsum.findings import Findings, Gaps
 from evsum.render.common import (
     NOT_CURATED,
     comparator_kind_text,
@@ -241,6 +241,15 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         from evsum.render.handout import handout_document
 
         return handout_document(view, kb)
+    if isinstance(view, Gaps):
+        title = "Gaps: expected outcomes without a clinical fact"
+        blocks: list[Block] = [Heading(1, title)]
+        for substance, missing in zip(view.substances, view.missing, strict=True):
+            blocks.append(Heading(2, f"{substance.name} ({len(missing)})"))
+            blocks.append(Items([[Inline(f"{label}: "), Inline(why, "em")]
+                                 for label, why in missing]) if missing else
+                          Paragraph([[Inline("None.", "em")]]))
+        return Document(title, blocks)
     if isinstance(view, Comparison):
         title = " vs ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), *_comparison_blocks(view, kb)]

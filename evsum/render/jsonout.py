@@ -11,7 +11,7 @@ from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
-from evsum.findings import FindingCell, Findings
+from evsum.findings import FindingCell, Findings, Gaps
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
@@ -165,6 +165,11 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
                 "sources": _sources(kb, facts)}
     if isinstance(view, Findings):
         return _envelope("findings", view.filters, _findings(view, kb))
+    if isinstance(view, Gaps):
+        return {"evsum_json": JSON_VERSION, "kind": "gaps", "substances": [
+            {"id": s.id, "name": s.name, "missing": [{"outcome": label, "why": why}
+                                                     for label, why in missing]}
+            for s, missing in zip(view.substances, view.missing, strict=True)]}
     raise TypeError(f"no JSON form for {type(view).__name__}")
 
 
@@ -372,6 +377,8 @@ def output_schema() -> dict[str, Any]:
                     "references": {"type": "array", "items": source},
                     "facts": {"type": "object", "additionalProperties": fact}},
         "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+        "gaps": {"substances": {"type": "array", "items": {
+            "type": "object", "required": ["id", "missing"]}}},
         "findings": {"substances": {"type": "array"}, "outcome": nullable_string,
                      "rule": {"type": "array", "items": {"type": "string"}},
                      "profile": {"type": "array", "items": finding_row},
@@ -384,7 +391,7 @@ def output_schema() -> dict[str, Any]:
     variants = []
     for kind, properties in kinds.items():
         props: dict[str, Any] = {"kind": {"const": kind}, **properties}
-        if kind != "why":
+        if kind not in ("why", "gaps"):
             props.update(base)
         else:
             props["evsum_json"] = {"const": JSON_VERSION}

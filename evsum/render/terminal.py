@@ -565,12 +565,16 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
 
 
 def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
-    from evsum.findings import Findings
+    from evsum.findings import Findings, Gaps
 
     if isinstance(view, Findings):
         from evsum.render.terminal_findings import findings_parts
 
         return findings_parts(view, kb, width)
+    if isinstance(view, Gaps):
+        from evsum.render.terminal_findings import gaps_parts
+
+        return gaps_parts(view, width)
     if isinstance(view, Comparison):
         return _comparison(view, kb, width)
     if isinstance(view, Summary):

@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from evsum.facts.index import KnowledgeBase
-from evsum.findings import Findings
+from evsum.findings import Findings, Gaps
 from evsum.render.findings_cells import (
     COMPUTED_NOTE,
     CellLine,
@@ -86,3 +86,15 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
         parts.append(_Lines(_wrap(Text(COMPUTED_NOTE, style="magenta"), width)))
     parts.append(_Lines(_references(view, kb, width)))
     return parts
+
+
+def gaps_parts(view: Gaps, width: int) -> list[RenderableType]:
+    """Per substance, what a reader expects and the base lacks."""
+    lines = [Text("GAPS: expected outcomes without a clinical fact", style="bold")]
+    for substance, missing in zip(view.substances, view.missing, strict=True):
+        lines.append(Text(f"{substance.name} ({len(missing)})", style="bold cyan"))
+        for label, why in missing:
+            lines += _wrap(Text(f"  {label}: ").append(why, style=NOT_CURATED_STYLE), width)
+        if not missing:
+            lines.append(Text("  none: every expected outcome has a clinical fact"))
+    return [_Lines(lines)]
