@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 
 from evsum.compare import build_comparison
 from evsum.facts.index import KnowledgeBase
+from evsum.findings import build_findings, build_gaps
 from evsum.facts.loader import load_knowledge_base, require_valid
 from evsum.query import make_filters
 from evsum.render import Format, render, render_text
@@ -35,11 +36,14 @@ def views(kb: KnowledgeBase) -> dict[str, object]:
         "show": build_summary(kb, alpha, filters),
         "compare": build_comparison(kb, [alpha, beta], filters),
         "side-effects": build_side_effects(kb, [alpha, beta], filters),
+        "findings": build_findings(kb, [alpha, beta], filters),
+        "gaps": build_gaps(kb, [alpha, beta]),
     }
 
 
 @pytest.mark.parametrize("fmt", list(Format))
-@pytest.mark.parametrize("name", ["list", "show", "compare", "side-effects"])
+@pytest.mark.parametrize("name", ["list", "show", "compare", "side-effects", "findings",
+                                  "gaps"])
 def test_every_format_renders_every_view(kb: KnowledgeBase, fmt: Format, name: str) -> None:
     stream = io.StringIO()
     render(views(kb)[name], fmt, kb, stream, color=False, width=100)
@@ -127,6 +131,7 @@ def test_narrow_terminal_stacks_instead_of_crushing(kb: KnowledgeBase) -> None:
 
 def test_golden_files_exist() -> None:
     assert sorted(p.name for p in GOLDEN.glob("*.md")) == ["compare-alpha-beta.md",
+                                                           "handout-alpha-beta.md",
                                                            "show-alpha.md"]
 
 

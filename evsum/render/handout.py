@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 
 from evsum import __version__
 from evsum.facts.index import KnowledgeBase
@@ -51,6 +52,14 @@ def content_hash(kb: KnowledgeBase) -> str:
     return digest.hexdigest()[:12]
 
 
+def build_date() -> dt.date:
+    """Today, or SOURCE_DATE_EPOCH's day where set (reproducible documents)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
 def _cell(lines: list[CellLine]) -> CellLines:
     return [[Inline(line.text, ROLE_STYLE[line.role])] for line in lines]
 
@@ -84,7 +93,7 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
                      ) -> Document:
     names = [s.name for s in view.substances]
     title = " vs ".join(names) + ": summary of findings"
-    made = (today or dt.date.today()).isoformat()
+    made = (today or build_date()).isoformat()
     described = view.filters.describe()
     blocks: list[Block] = [
         Heading(1, title),

@@ -1,0 +1,129 @@
+"""The summary of findings: golden output, one screen wide, the handout and the gaps."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from evsum.facts.index import KnowledgeBase
+from evsum.facts.loader import load_knowledge_base, require_valid
+from evsum.findings import build_findings, build_gaps
+from evsum.query import make_filters
+from evsum.render import Format, render, render_text
+
+from .conftest import DATA, FIXTURE_KB, Run
+
+GOLDEN = DATA / "golden"
+EPOCH = "1764547200"  # 2025-12-01, so the handout's date is fixed
+
+
+@pytest.fixture
+def kb() -> KnowledgeBase:
+    return require_valid(*load_knowledge_base([FIXTURE_KB], include_bundled=False))
+
+
+def terminal(view: object, kb: KnowledgeBase, width: int = 80) -> str:
+    stream = io.StringIO()
+    render(view, Format.TERMINAL, kb, stream, color=False, width=width)
+    return stream.getvalue()
+
+
+def findings(kb: KnowledgeBase) -> object:
+    return build_findings(kb, [kb.substances["alpha"], kb.substances["beta"]], make_filters())
+
+
+def test_terminal_summary_matches_golden(kb: KnowledgeBase) -> None:
+    golden = (GOLDEN / "findings-alpha-beta.txt").read_text(encoding="utf-8")
+    assert terminal(findings(kb), kb) == golden
+
+
+def test_handout_matches_golden(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    golden = (GOLDEN / "handout-alpha-beta.md").read_text(encoding="utf-8")
+    assert render_text(findings(kb), Format.MARKDOWN, kb) == golden
+
+
+def test_summary_cells_name_number_comparator_evidence_and_reference(kb: KnowledgeBase) -> None:
+    text = terminal(findings(kb), kb, width=120)
+    assert "50% (30% to 70%) vs 10% placebo" in text
+    assert "TRD, 24 h, n=40, MADRS · RCT [1]" in text
+    assert "+400 per 1,000*" in text  # computed, and marked
+    assert "computed by evsum" in text
+
+
+def test_a_clinical_outcome_with_only_animal_facts_reads_preclinical_only(
+        kb: KnowledgeBase) -> None:
+    from evsum.findings import _cell
+
+    facts = kb.facts_of("alpha")
+    rats = [f for f in facts if f.design == "preclinical"]
+    cell = _cell(rats, rats, kb, (), clinical_outcome=True)
+    assert cell.state == "preclinical-only" and cell.headline is None
+
+
+def test_outcomes_nobody_curated_are_named_once(kb: KnowledgeBase) -> None:
+    text = terminal(findings(kb), kb)
+    assert "not curated for any substance shown: remission, depression score," in text
+
+
+@pytest.mark.parametrize("width", [80, 60, 40])
+def test_every_summary_line_fits_the_terminal(kb: KnowledgeBase, width: int) -> None:
+    for view in (findings(kb), build_gaps(kb, list(kb.substances.values()))):
+        lines = terminal(view, kb, width).splitlines()
+        assert max(len(line) for line in lines) <= width
+
+
+def test_handout_is_short_and_cites_exactly_what_it_shows(
+        kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    text = render_text(findings(kb), Format.MARKDOWN, kb)
+    assert len(text.split()) < 2000
+    assert text.count("\n# ") + text.startswith("# ") == 1  # one H1
+    cited = set(re.findall(r"\\\[(\d+)\\\]", text.split("## References")[0]))
+    html = MarkdownIt("commonmark").enable("table").render(text)
+    listed = re.findall(r"<li>", html.split("References</h2>")[1])
+    assert cited == {str(i) for i in range(1, len(listed) + 1)}
+
+
+def test_gaps_name_each_substances_missing_outcomes(kb: KnowledgeBase) -> None:
+    view = build_gaps(kb, [kb.substances["alpha"]])
+    missing = dict(view.missing[0])
+    assert missing["remission"] == "not curated"
+    assert "response" not in missing
+    assert missing["any regulatory fact"] == "not curated"
+
+
+def test_compare_leads_with_the_summary_and_all_gives_every_fact(fixture_run: Run) -> None:
+    summary = fixture_run("compare", "alpha", "beta")
+    full = fixture_run("compare", "alpha", "beta", "--all")
+    assert summary.code == full.code == 0
+    assert summary.stdout.startswith("SUMMARY OF FINDINGS: Alphamine vs Betacybin")
+    assert full.stdout.startswith("Alphamine vs Betacybin")
+    assert "MECHANISM" in full.stdout and "+400 per 1,000*" not in full.stdout
+
+
+def test_outcome_expands_one_row_and_an_unknown_one_is_a_usage_error(fixture_run: Run) -> None:
+    one = fixture_run("compare", "alpha", "beta", "--outcome", "response")
+    assert one.code == 0 and "response" in one.stdout and "largest excess" not in one.stdout
+    bad = fixture_run("compare", "alpha", "beta", "--outcome", "mood")
+    assert bad.code == 2 and "unknown outcome 'mood'" in bad.stderr
+
+
+def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change
+    import os
+
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    kb = require_valid(*load_knowledge_base([FIXTURE_KB], include_bundled=False))
+    (GOLDEN / "findings-alpha-beta.txt").write_text(terminal(findings(kb), kb),
+                                                    encoding="utf-8")
+    (GOLDEN / "handout-alpha-beta.md").write_text(
+        render_text(findings(kb), Format.MARKDOWN, kb), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    write_goldens()
+    print(Path(GOLDEN).resolve())
