@@ -11,8 +11,8 @@ from markdown_it import MarkdownIt
 
 from evsum.compare import build_comparison
 from evsum.facts.index import KnowledgeBase
-from evsum.findings import build_findings, build_gaps
 from evsum.facts.loader import load_knowledge_base, require_valid
+from evsum.findings import build_findings, build_gaps
 from evsum.query import make_filters
 from evsum.render import Format, render, render_text
 from evsum.render.markdown import md
