@@ -105,6 +105,8 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
         (f"compare {first} {second}", [evsum, *prefix, "compare", first, second], env, False),
         (f"compare {first} {second} (cold cache)", [evsum, *prefix, "compare", first, second],
          env, True),
+        (f"compare {first} {second} --all", [evsum, *prefix, "compare", first, second, "--all"],
+         env, False),
         (f"show {first}", [evsum, *prefix, "show", first], env, False),
         ("list", [evsum, *prefix, "list"], env, False),
         ("validate", [evsum, *prefix, "validate"], env, False),
