@@ -46,19 +46,19 @@ def test_list_terminal_shows_names_and_status(fixture_run: Run) -> None:
 
 
 def test_show_groups_by_category_and_marks_uncurated(fixture_run: Run) -> None:
-    result = fixture_run("show", "alpha")
+    result = fixture_run("show", "alpha", "--all")
     assert result.code == EXIT_OK
     out = result.stdout
     assert out.index("EFFICACY (1)") < out.index("SAFETY (1)") < out.index("MECHANISM (1)")
     assert "DOSING (0)\n  not curated" in out
-    assert "50% vs 10% placebo (95% CI 30% to 70%)" in out
+    assert "50% (95% CI 30% to 70%) on 0.5 mg/kg IV once vs 10% on placebo" in out
     assert "[red]not markup[/red]" in out  # fact text printed as it is, not as markup
     assert ":smile:" in out
 
 
 @pytest.mark.parametrize("name", ["ALPHAZINE", "(s)-ALPHA", "s alpha", "Álfa", "alphamine"])
 def test_names_resolve_case_insensitively_through_aliases(fixture_run: Run, name: str) -> None:
-    result = fixture_run("show", name, "--json")
+    result = fixture_run("show", name, "--json", "--all")
     assert result.code == EXIT_OK
     assert json.loads(result.stdout)["substance"]["id"] == "alpha"
 
@@ -71,13 +71,19 @@ def test_unknown_name_suggests_and_exits_with_usage(fixture_run: Run) -> None:
 
 
 def test_show_json_carries_facts_and_sources(fixture_run: Run) -> None:
-    data = json.loads(fixture_run("show", "alpha", "--json").stdout)
-    assert data["evsum_json"] == 1
+    data = json.loads(fixture_run("show", "alpha", "--json", "--all").stdout)
+    assert data["evsum_json"] == 2
     assert data["kind"] == "show"
     fact = next(f for f in data["facts"] if f["id"] == "alpha.smith2020.response-24h")
     assert fact["value"] == {"estimate": 50, "unit": "%", "ci95": [30, 70], "range": None,
-                             "p": None}
-    assert fact["comparator"] == {"name": "placebo", "value": 10, "n": 20}
+                             "p": None, "p_relation": None, "p_bound": None, "events": None,
+                             "total": None}
+    assert fact["comparator"] == {"name": "placebo", "kind": "placebo", "value": 10, "n": 20,
+                                  "events": None, "total": None}
+    assert (fact["arm"], fact["analysis"], fact["contrast"]) == (
+        "0.5 mg/kg IV once", "primary", "per-arm")
+    assert fact["read"] == {"url": "https://example.org/page", "kind": "pubmed",
+                            "provenance": "primary", "note": None}
     assert data["sources"]["smith2020"]["link"] == "https://doi.org/10.1000/test.2020.1"
 
 
@@ -90,7 +96,7 @@ def test_show_json_carries_facts_and_sources(fixture_run: Run) -> None:
     (["--since", "2021"], []),
 ])
 def test_show_filters(fixture_run: Run, args: list[str], ids: list[str]) -> None:
-    data = json.loads(fixture_run("show", "alpha", "--json", *args).stdout)
+    data = json.loads(fixture_run("show", "alpha", "--json", "--all", *args).stdout)
     assert [f["id"] for f in data["facts"]] == ids
 
 
@@ -102,13 +108,13 @@ def test_show_filters(fixture_run: Run, args: list[str], ids: list[str]) -> None
 ])
 def test_bad_filter_values_are_usage_errors(fixture_run: Run, args: list[str],
                                             message: str) -> None:
-    result = fixture_run("show", "alpha", *args)
+    result = fixture_run("show", "alpha", "--all", *args)
     assert result.code == EXIT_USAGE
     assert message in result.stderr
 
 
 def test_compare_aligns_and_marks_differing_settings(fixture_run: Run) -> None:
-    data = json.loads(fixture_run("compare", "alpha", "beta", "--json").stdout)
+    data = json.loads(fixture_run("compare", "alpha", "beta", "--json", "--all").stdout)
     efficacy = next(s for s in data["sections"] if s["category"] == "efficacy")
     row = efficacy["rows"][0]
     assert row["key"] == "response"
@@ -123,7 +129,7 @@ def test_compare_aligns_and_marks_differing_settings(fixture_run: Run) -> None:
 
 
 def test_compare_mechanism_shows_shared_nodes(fixture_run: Run) -> None:
-    data = json.loads(fixture_run("compare", "alpha", "beta", "--json").stdout)
+    data = json.loads(fixture_run("compare", "alpha", "beta", "--json", "--all").stdout)
     nodes = {m["node"]: m for m in data["mechanism"]}
     assert nodes["bdnf"]["shared"] is True
     assert nodes["nmda-receptor"]["shared"] is False
@@ -132,7 +138,7 @@ def test_compare_mechanism_shows_shared_nodes(fixture_run: Run) -> None:
 
 
 def test_compare_terminal_distinguishes_not_curated_from_none_reported(fixture_run: Run) -> None:
-    out = fixture_run("compare", "alpha", "beta").stdout
+    out = fixture_run("compare", "alpha", "beta", "--all").stdout
     assert "not curated" in out
     assert "0% (none reported)" in out
 
@@ -175,23 +181,24 @@ def test_side_effects_rejects_bad_sort(fixture_run: Run) -> None:
 def test_export_writes_markdown_and_refuses_to_overwrite(fixture_run: Run,
                                                          tmp_path: Path) -> None:
     target = tmp_path / "summary.md"
-    result = fixture_run("export", "alpha", "beta", "-o", str(target))
+    result = fixture_run("export", "alpha", "beta", "--all", "-o", str(target))
     assert (result.code, result.stdout) == (EXIT_OK, "")
     assert result.stderr == f"wrote {target}\n"
     first = target.read_text(encoding="utf-8")
     assert first.startswith("# Alphamine vs Betacybin\n")
     target.write_text("keep me", encoding="utf-8")
-    result = fixture_run("export", "alpha", "beta", "-o", str(target))
+    result = fixture_run("export", "alpha", "beta", "--all", "-o", str(target))
     assert result.code == EXIT_OUTPUT
     assert result.stderr == f"evsum: {target} exists; use --force to overwrite it\n"
     assert target.read_text(encoding="utf-8") == "keep me"
-    assert fixture_run("export", "alpha", "beta", "-o", str(target), "--force").code == EXIT_OK
+    assert fixture_run("export", "alpha", "beta", "--all", "-o", str(target),
+                       "--force").code == EXIT_OK
     assert target.read_text(encoding="utf-8") == first
     assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]  # no temporary left
 
 
 def test_export_json_to_stdout(fixture_run: Run) -> None:
-    result = fixture_run("export", "alpha", "-o", "-", "--format", "json")
+    result = fixture_run("export", "alpha", "--all", "-o", "-", "--format", "json")
     assert json.loads(result.stdout)["kind"] == "show"
 
 
@@ -247,17 +254,17 @@ def test_unknown_option_is_a_usage_error(run: Run) -> None:
 
 
 def test_filtered_out_is_not_called_not_curated(fixture_run: Run) -> None:
-    show = fixture_run("show", "alpha", "--category", "safety").stdout
+    show = fixture_run("show", "alpha", "--all", "--category", "safety").stdout
     assert "EFFICACY (0)\n  1 fact(s) left out by the filters" in show
     assert "DOSING (0)\n  not curated" in show
-    data = json.loads(fixture_run("show", "alpha", "--since", "2021", "--json").stdout)
+    data = json.loads(fixture_run("show", "alpha", "--all", "--since", "2021", "--json").stdout)
     assert data["hidden_by_filters"]["efficacy"] == 1
-    compare = json.loads(fixture_run("compare", "alpha", "beta", "--population", "trd",
+    compare = json.loads(fixture_run("compare", "alpha", "beta", "--all", "--population", "trd",
                                      "--json").stdout)
     harms = next(s for s in compare["sections"] if s["category"] == "safety")
     nausea = next(r for r in harms["rows"] if r["key"] == "nausea")
     assert [c["state"] for c in nausea["cells"]] == ["fact", "filtered-out"]
-    terminal = fixture_run("compare", "alpha", "beta", "--population", "trd").stdout
+    terminal = fixture_run("compare", "alpha", "beta", "--all", "--population", "trd").stdout
     assert "filtered out" in terminal
 
 

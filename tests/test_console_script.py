@@ -68,7 +68,7 @@ def test_python_dash_m(tmp_path: Path) -> None:
 
 
 def test_script_ends_quietly_when_the_reader_leaves() -> None:
-    script = f"'{evsum_script()}' show ketamine | head -1"
+    script = f"'{evsum_script()}' show ketamine --all | head -1"
     result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert result.stdout.startswith("Ketamine")

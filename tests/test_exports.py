@@ -86,7 +86,7 @@ def test_output_schema_is_published_and_valid(run: Run) -> None:
 def test_csv_round_trips_text_and_guards_formulas(fixture_run: Run, run: Run,
                                                   tmp_path: Path) -> None:
     rows = list(csv.DictReader(io.StringIO(
-        fixture_run("export", "alpha", "beta", "-o", "-", "--format", "csv").stdout)))
+        fixture_run("export", "alpha", "beta", "--all", "-o", "-", "--format", "csv").stdout)))
     claims = {r["fact_id"]: r["claim"] for r in rows}
     assert claims["alpha.smith2020.response-24h"] == CLAIM
     response = next(r for r in rows if r["fact_id"] == "alpha.smith2020.response-24h")
@@ -97,13 +97,13 @@ def test_csv_round_trips_text_and_guards_formulas(fixture_run: Run, run: Run,
     (pack / "f.yaml").write_text((FIXTURE_KB / "fixture.yaml").read_text(encoding="utf-8")
                                  .replace("Table 2", "'=HYPERLINK(\"http://x\")'", 1),
                                  encoding="utf-8")
-    out = run("--no-bundled", "--facts-dir", str(pack), "show", "alpha", "-f", "csv")
+    out = run("--no-bundled", "--facts-dir", str(pack), "show", "alpha", "--all", "-f", "csv")
     locators = [r["locator"] for r in csv.DictReader(io.StringIO(out.stdout))]
     assert "'=HYPERLINK(\"http://x\")" in locators
 
 
 def test_html_export_escapes_everything(fixture_run: Run) -> None:
-    text = fixture_run("export", "alpha", "beta", "-o", "-", "--format", "html").stdout
+    text = fixture_run("export", "alpha", "beta", "--all", "-o", "-", "--format", "html").stdout
     parser = TextCollector()
     parser.feed(text)
     body = "".join(parser.text)
@@ -115,7 +115,7 @@ def test_html_export_escapes_everything(fixture_run: Run) -> None:
 def test_html5lib_parses_the_html_export(fixture_run: Run) -> None:
     import html5lib
 
-    text = fixture_run("export", "alpha", "-o", "-", "--format", "html").stdout
+    text = fixture_run("export", "alpha", "--all", "-o", "-", "--format", "html").stdout
     parser = html5lib.HTMLParser(strict=True)
     tree = parser.parse(text)
     assert tree is not None
@@ -190,7 +190,7 @@ def test_why_lists_the_other_facts_on_the_source(fixture_run: Run) -> None:
     assert data["source"]["key"] == "smith2020"
     assert [f["id"] for f in data["same_source"]] == [
         "alpha.smith2020.response-24h", "alpha.smith2020.mechanism"]
-    assert data["defined_at"].endswith("fixture.yaml:54")
+    assert data["defined_at"].endswith("fixture.yaml:58")
     bad = fixture_run("why", "alpha.smith2020.nausae")
     assert bad.code == EXIT_USAGE
     assert "did you mean alpha.smith2020.nausea or" in bad.stderr
@@ -206,7 +206,7 @@ def test_export_views_and_their_limits(fixture_run: Run) -> None:
 
 
 def test_filters_apply_the_same_in_every_format(fixture_run: Run) -> None:
-    args = ["alpha", "beta", "--category", "safety", "-o", "-"]
+    args = ["alpha", "beta", "--all", "--category", "safety", "-o", "-"]
     md_text = fixture_run("export", *args).stdout
     csv_rows = list(csv.DictReader(io.StringIO(fixture_run("export", *args, "-f", "csv").stdout)))
     data = json.loads(fixture_run("export", *args, "-f", "json").stdout)
@@ -218,9 +218,9 @@ def test_filters_apply_the_same_in_every_format(fixture_run: Run) -> None:
 
 def test_compare_six_substances_stacks_when_narrow(run: Run) -> None:
     names = ["ketamine", "esketamine", "arketamine", "psilocybin", "lsd", "dmt"]
-    wide = run("compare", *names, "--json")
+    wide = run("compare", *names, "--json", "--all")
     assert len(json.loads(wide.stdout)["substances"]) == 6
-    narrow = run("compare", *names, env={"COLUMNS": "60"})
+    narrow = run("compare", *names, "--all", env={"COLUMNS": "60"})
     assert narrow.code == EXIT_OK
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
     assert "  Ketamine: " in narrow.stdout and "  DMT: " in narrow.stdout

@@ -346,7 +346,7 @@ def test_markup_round_trips_through_json(run: Run, name: str, tmp_path: Path) ->
     folder = tmp_path / "pack"
     folder.mkdir()
     shutil.copy(HOSTILE / f"{name}.yaml", folder)
-    result = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "--json")
+    result = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "--json", "--all")
     assert result.code == EXIT_OK, result
     data = json.loads(result.stdout)
     substance_name, claim = _expected_texts(name)
@@ -359,7 +359,7 @@ def test_markup_prints_literally_when_piped(run: Run, name: str, tmp_path: Path)
     folder = tmp_path / "pack"
     folder.mkdir()
     shutil.copy(HOSTILE / f"{name}.yaml", folder)
-    result = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile")
+    result = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "--all")
     assert result.code == EXIT_OK, result
     assert "\x1b" not in result.stdout
     _no_raw_controls(result.stdout, name)

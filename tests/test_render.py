@@ -125,7 +125,7 @@ def test_narrow_terminal_stacks_instead_of_crushing(kb: KnowledgeBase) -> None:
     stream = io.StringIO()
     render(views(kb)["compare"], Format.TERMINAL, kb, stream, color=False, width=60)
     text = stream.getvalue()
-    assert "  Alphamine: 50% vs 10% placebo" in text
+    assert "  Alphamine: 50% (95% CI 30% to 70%) on 0.5 mg/kg IV" in text
     assert max(len(line) for line in text.splitlines()) <= 60
 
 

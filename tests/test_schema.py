@@ -62,7 +62,7 @@ def test_minimal_file_is_valid(tmp_path: Path) -> None:
     ("    population: martians\n", "19: facts[0].population: 'martians' is not one of"),
     ("    value: {estimate: 0, unit: OR}\n    outcome: response\n",
      "19: facts[0].value.estimate: a ratio (OR) must be above 0, not 0"),
-    ("    comparator: {name: placebo, value: 3}\n",
+    ("    comparator: {name: placebo, kind: placebo, value: 3}\n",
      "19: facts[0].comparator.value: needs a value on the fact itself"),
     ("    adverse_event: nausea\n",
      "19: facts[0].adverse_event: belongs on safety or dissociation facts only"),
