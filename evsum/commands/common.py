@@ -40,6 +40,7 @@ class State:
     facts_dirs: list[Path] = field(default_factory=list)
     bundled: bool = True
     color: bool | None = None
+    prefer_own: bool = False  # let facts from --facts-dir folders head summary cells
 
 
 def state(ctx: typer.Context) -> State:
@@ -83,7 +84,17 @@ def load(ctx: typer.Context) -> KnowledgeBase:
     from evsum.facts.loader import load_knowledge_base, require_valid
 
     current = state(ctx)
-    return require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
+    kb = require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
+    print_warnings(kb.warnings, sys.stderr)
+    return kb
+
+
+def print_warnings(warnings: list[Problem], stream: Any) -> None:
+    """Warnings go to stderr and never change the exit code."""
+    for warning in warnings[:MAX_PROBLEMS_SHOWN]:
+        stream.write(f"{warning}\n")
+    if len(warnings) > MAX_PROBLEMS_SHOWN:
+        stream.write(f"... and {len(warnings) - MAX_PROBLEMS_SHOWN} more warning(s)\n")
 
 
 def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:

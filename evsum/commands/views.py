@@ -24,6 +24,7 @@ from evsum.commands.common import (
     filters,
     load,
     reports_errors,
+    state,
 )
 from evsum.errors import UsageError
 from evsum.render import Format
@@ -78,7 +79,8 @@ def compare(ctx: typer.Context, substances: SubstancesArg, category: CategoryOpt
     picked = resolve_all(kb, substances)
     if len(picked) < 2:
         raise UsageError("compare needs at least two different substances")
-    emit(ctx, build_comparison(kb, picked, chosen), kb, fmt, as_json, svg, html, force)
+    view = build_comparison(kb, picked, chosen, state(ctx).prefer_own)
+    emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 
 @app.command("side-effects")
