@@ -55,14 +55,15 @@ def file_origins(files: list[Path], roots: list[Path], bundled: Path | None) -> 
 
     A file belongs to the first root that holds it, as discover() finds it first.
     """
-    prefixes = [(str(root), str(root).rstrip(os.sep) + os.sep,
-                 None if bundled is not None and root == bundled else display_path(root))
-                for root in roots]
+    named = [(root.parts, None if bundled is not None and root == bundled
+              else display_path(root)) for root in roots]
     origins: list[str | None] = []
     for path in files:
-        text = str(path)
-        origins.append(next((origin for exact, prefix, origin in prefixes
-                             if text == exact or text.startswith(prefix)), display_path(path)))
+        parts = path.parts
+        origins.append(next((origin for prefix, origin in named
+                             if parts[:len(prefix)] == prefix
+                             and (prefix or not path.is_absolute())),  # '.' holds relative paths
+                            display_path(path)))
     return origins
 
 

@@ -17,7 +17,7 @@ FACT_COLUMNS = (
     "timepoint", "n", "scale", "estimate", "unit", "ci_low", "ci_high", "range_low",
     "range_high", "p", "comparator", "comparator_value", "comparator_n", "design", "grade",
     "pathway", "source", "first_author", "year", "doi", "pmid", "url", "locator", "checked",
-    "claim", "note", "disputed",
+    "claim", "note", "disputed", "bundled", "origin",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,7 +45,7 @@ def fact_row(fact: Fact, kb: KnowledgeBase) -> list[Any]:
         fact.design, fact.grade, " ".join(fact.pathway), fact.source,
         safe(source.first_author), source.year, safe(source.doi), source.pmid, safe(source.url),
         safe(fact.locator), fact.checked.isoformat(), safe(fact.claim), safe(fact.note),
-        safe(fact.disputed),
+        safe(fact.disputed), fact.where.bundled, safe(fact.where.origin),
     ]
 
 
@@ -54,11 +54,12 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(view, Overview):
         writer.writerow(["substance", "name", "family", "class", "targets", "routes", "status",
-                         *voc.CATEGORIES, "total"])
+                         *voc.CATEGORIES, "total", "bundled", "origin"])
         for s, counts in view.rows:
             writer.writerow([s.id, safe(s.name), s.family, safe(s.drug_class),
                              " ".join(s.targets), " ".join(s.routes), safe(s.status),
-                             *(counts[c] for c in voc.CATEGORIES), sum(counts.values())])
+                             *(counts[c] for c in voc.CATEGORIES), sum(counts.values()),
+                             s.where.bundled, safe(s.where.origin)])
     elif isinstance(view, (Summary, SearchResults)):
         writer.writerow(FACT_COLUMNS)
         writer.writerows(fact_row(f, kb) for f in view.facts)

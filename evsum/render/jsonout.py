@@ -8,7 +8,7 @@ from typing import Any
 from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Fact, Source, Substance
+from evsum.facts.model import Fact, Location, Source, Substance
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
@@ -25,7 +25,13 @@ def substance_dict(substance: Substance) -> dict[str, Any]:
         "targets": list(substance.targets),
         "routes": list(substance.routes),
         "status": substance.status,
+        **origin_fields(substance.where),
     }
+
+
+def origin_fields(where: Location) -> dict[str, Any]:
+    """Whether an entry is one of evsum's bundled ones, and else the folder it came from."""
+    return {"bundled": where.bundled, "origin": where.origin}
 
 
 def source_dict(source: Source) -> dict[str, Any]:
@@ -43,6 +49,7 @@ def source_dict(source: Source) -> dict[str, Any]:
         "link": source.link,
         "status": source.status,
         "status_note": source.status_note,
+        **origin_fields(source.where),
     }
 
 
@@ -84,6 +91,7 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
         "note": fact.note,
         "disputed": fact.disputed,
         "checked": fact.checked.isoformat(),
+        **origin_fields(fact.where),
     }
 
 
@@ -184,6 +192,7 @@ def output_schema() -> dict[str, Any]:
     """JSON Schema of evsum's JSON output, version JSON_VERSION (docs/json-output.md)."""
     nullable_string = {"type": ["string", "null"]}
     nullable_number = {"type": ["number", "null"]}
+    origin_properties = {"bundled": {"type": "boolean"}, "origin": nullable_string}
     fact = {
         "type": "object",
         "required": ["id", "substance", "category", "claim", "design", "source", "locator",
@@ -210,12 +219,13 @@ def output_schema() -> dict[str, Any]:
             "locator": {"type": "string"}, "checked": {"type": "string", "format": "date"},
             "pathway": {"type": "array", "items": {"enum": list(voc.PATHWAY_NODES)}},
             "tags": {"type": "array", "items": {"type": "string"}},
+            **origin_properties,
         },
     }
     source = {"type": "object", "required": ["key", "authors", "title", "year", "link"],
               "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
                              "doi": nullable_string, "pmid": nullable_string,
-                             "link": nullable_string}}
+                             "link": nullable_string, **origin_properties}}
     filters = {"type": "object", "required": ["categories", "min_evidence", "populations",
                                               "since", "clinical_only"]}
     base: dict[str, Any] = {"evsum_json": {"const": JSON_VERSION}, "filters": filters}
