@@ -91,8 +91,12 @@ class Comparison:
     references: list[str]  # source keys in order of first citation
     prefer_own: bool = False  # facts from outside the bundled set may head cells
 
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
     def reference_number(self, source_key: str) -> int:
-        return self.references.index(source_key) + 1
+        if len(self._numbers) != len(self.references):  # a dict built once, not a list scan
+            self._numbers = {key: i for i, key in enumerate(self.references, 1)}
+        return self._numbers[source_key]
 
 
 def row_key(fact: Fact) -> str:
