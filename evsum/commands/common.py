@@ -85,7 +85,8 @@ def load(ctx: typer.Context) -> KnowledgeBase:
 
     current = state(ctx)
     kb = require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
-    print_warnings(kb.warnings, sys.stderr)
+    # the loader collects warnings on the substances the command reads: print them after it
+    ctx.call_on_close(lambda: print_warnings(sorted(kb.warnings), sys.stderr))
     return kb
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -303,8 +304,8 @@ def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Proble
     return kb, problems
 
 
-def origin_warnings(facts: list[Fact], substances: dict[str, Substance],
-                    sources: dict[str, Source]) -> list[Problem]:
+def origin_warnings(facts: list[Fact], substances: Mapping[str, Substance],
+                    sources: Mapping[str, Source]) -> list[Problem]:
     """A fact from outside the bundled set that rests on a bundled source or substance.
 
     Not an error (a user may well add a number from a paper evsum cites), but
@@ -423,7 +424,28 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
                 return build().facts_of(substance_id)
 
         kb.facts_of = facts_of  # type: ignore[method-assign]
+    _warn_as_loaded(kb)
     return kb, kb.problems
+
+
+def _warn_as_loaded(kb: KnowledgeBase) -> None:
+    """Collect origin_warnings() for each substance's facts when a command loads them.
+
+    So a warm run, which reads only the substances it shows, warns as a cold
+    one does about what it shows, at no cost for the rest.
+    """
+    kb.warnings = []
+    loaded = kb.facts_of
+    warned: set[str] = set()
+
+    def facts_of(substance_id: str) -> list[Fact]:
+        facts = loaded(substance_id)
+        if substance_id not in warned:
+            warned.add(substance_id)
+            kb.warnings += origin_warnings(facts, kb.substances, kb.sources)
+        return facts
+
+    kb.facts_of = facts_of  # type: ignore[method-assign]
 
 
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
