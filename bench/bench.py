@@ -1,6 +1,7 @@
 """Benchmark the installed evsum console script against two baselines.
 
     python bench/bench.py [--runs 15] [--python OTHER_PYTHON] [--skip-synthetic]
+                          [--skip-attached]
 
 For each command it prints the median wall time and the peak memory (max RSS)
 of the process, and the ratio of the median to the minimal parse-and-print
@@ -10,6 +11,10 @@ Warm runs share one cache folder; cold runs get a fresh one each time.
 The same is then measured on a synthetic knowledge base of 10,000 facts over
 200 substances (synth.py). --python runs the Typer baseline under another
 interpreter too, e.g. a virtualenv with a different typer release.
+Last, two files of just under 0.95 MB of facts attached to ketamine and
+psilocybin (synth.py --attach; within every limit on fact files) are
+compared, against the bundled compare: the input on which aligning rows
+once took quadratic time.
 """
 
 from __future__ import annotations
@@ -122,12 +127,29 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
     return {name: seconds for name, seconds, _, _ in rows}
 
 
+def attached_case(runs: int, env: dict[str, str], bundled_seconds: float) -> None:
+    """compare ketamine psilocybin with two large attached files, warm and cold cache."""
+    evsum = evsum_script()
+    with tempfile.TemporaryDirectory(prefix="evsum-bench-attached-") as folder:
+        files = synth.write_attached(Path(folder), ["ketamine", "psilocybin"])
+        sizes = ", ".join(f"{p.stat().st_size / 1e6:.2f} MB" for p in files)
+        argv = [evsum, "--facts-dir", folder, "compare", "ketamine", "psilocybin"]
+        run_once(argv, env)  # fills the cache
+        warm = statistics.median(run_once(argv, env)[0] for _ in range(runs))
+        cold = statistics.median(run_once(argv, env, fresh_cache=True)[0] for _ in range(runs))
+    print(f"\nattached files ({sizes}): compare ketamine psilocybin "
+          f"{warm * 1000:.0f} ms warm, {cold * 1000:.0f} ms cold cache; "
+          f"{warm / bundled_seconds:.1f} x the bundled compare "
+          f"({bundled_seconds * 1000:.0f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--python", help="also time the Typer baseline under this Python")
     parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--skip-attached", action="store_true")
     args = parser.parse_args()
     cache = tempfile.mkdtemp(prefix="evsum-bench-warm-")
     env = {k: v for k, v in os.environ.items() if k not in ("EVSUM_FACTS_PATH",)}
@@ -160,6 +182,8 @@ def main() -> None:
     warm = bundled["compare ketamine psilocybin"]
     cold = bundled["compare ketamine psilocybin (cold cache)"]
     print(f"compare cold / warm cache (bundled): {cold / warm:.2f}")
+    if not args.skip_attached:
+        attached_case(max(3, args.runs // 5), env, warm)
     shutil.rmtree(cache, ignore_errors=True)
 
 

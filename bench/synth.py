@@ -1,8 +1,12 @@
 """Generate a synthetic knowledge base that is valid against the schema.
 
     python bench/synth.py DIR [--facts 10000] [--substances 200]
+    python bench/synth.py DIR --attach ketamine psilocybin [--bytes 950000]
 
 One file per substance, sources shared across files, every category used.
+--attach writes instead one file per named (bundled) substance, each just
+under --bytes, of efficacy and safety facts on one outcome in settings that
+rarely match: the input that made `compare` align rows in quadratic time.
 """
 
 from __future__ import annotations
@@ -77,13 +81,60 @@ def write(folder: Path, facts: int, substances: int, seed: int = 7) -> None:
         (folder / f"{sid}.yaml").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+ATTACK_UNITS = ["min", "h", "d", "wk"]
+
+
+def write_attached(folder: Path, substances: list[str], size: int = 950_000,
+                   seed: int = 11) -> list[Path]:
+    """One file per substance, each under size bytes, of facts attached to it."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for number, sid in enumerate(substances):
+        key = f"attack{number}"
+        out = ["sources:", f"  {key}:", "    type: article", "    authors: Stranger S",
+               "    title: A study nobody curated", "    journal: Journal of Elsewhere",
+               "    year: 2024", f"    doi: 10.9999/attack.{number}", "facts:"]
+        total = sum(len(line) + 1 for line in out)
+        for f in range(5000):  # the most entries one file may hold
+            category = "efficacy" if f % 10 else "safety"
+            entry = [f"  - id: {sid}.attack.f{f:04d}", f"    substance: {sid}",
+                     f"    category: {category}", "    claim: An uncurated finding.",
+                     f"    design: {rng.choice(DESIGNS)}", f"    source: {key}",
+                     "    locator: Table 1", "    checked: 2026-01-01",
+                     f"    population: {rng.choice(POPULATIONS)}",
+                     f"    timepoint: {rng.randint(1, 900)} {rng.choice(ATTACK_UNITS)}"]
+            if category == "safety":
+                entry.append(f"    adverse_event: {rng.choice(EVENTS)}")
+                entry.append("    outcome: adverse-event-incidence")
+                entry.append(f"    value: {{estimate: {rng.randint(1, 90)}, unit: '%'}}")
+            else:
+                entry.append("    outcome: response")
+                entry.append(f"    value: {{estimate: {rng.randint(1, 90)}, unit: '%'}}")
+            grow = sum(len(line) + 1 for line in entry)
+            if total + grow > size:
+                break
+            out += entry
+            total += grow
+        path = folder / f"{sid}-attached.yaml"
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--facts", type=int, default=10000)
     parser.add_argument("--substances", type=int, default=200)
+    parser.add_argument("--attach", nargs="+", metavar="SUBSTANCE",
+                        help="write one file of facts attached to each bundled substance")
+    parser.add_argument("--bytes", type=int, default=950_000)
     args = parser.parse_args()
-    write(args.folder, args.facts, args.substances)
+    if args.attach:
+        write_attached(args.folder, args.attach, args.bytes)
+    else:
+        write(args.folder, args.facts, args.substances)
 
 
 if __name__ == "__main__":

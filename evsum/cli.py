@@ -33,6 +33,9 @@ def main_options(
     no_bundled: Annotated[bool, typer.Option(
         "--no-bundled", help="Leave out the bundled facts: read only --facts-dir and "
         "EVSUM_FACTS_PATH folders.")] = False,
+    prefer_own: Annotated[bool, typer.Option(
+        "--prefer-own", help="Let facts from --facts-dir and EVSUM_FACTS_PATH folders head "
+        "summary cells ahead of the bundled facts.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour or styles.")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
@@ -41,6 +44,7 @@ def main_options(
     current = state(ctx)
     current.facts_dirs = list(facts_dir or [])
     current.bundled = not no_bundled
+    current.prefer_own = prefer_own
     current.color = False if no_color else None
 
 

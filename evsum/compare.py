@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from evsum.facts import vocabulary as voc
@@ -92,9 +95,14 @@ class Comparison:
     sections: list[Section]
     mechanism: list[MechanismRow]
     references: list[str]  # source keys in order of first citation
+    prefer_own: bool = False  # facts from outside the bundled set may head cells
+
+    _numbers: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def reference_number(self, source_key: str) -> int:
-        return self.references.index(source_key) + 1
+        if len(self._numbers) != len(self.references):  # a dict built once, not a list scan
+            self._numbers = {key: i for i, key in enumerate(self.references, 1)}
+        return self._numbers[source_key]
 
 
 def row_key(fact: Fact) -> str:
@@ -113,23 +121,175 @@ def _distance(a: Fact, b: Fact) -> float:
 
 
 Setting = tuple[str | None, Timepoint | None]
+Headline = Callable[[Fact], tuple[int, int, str]]
 
 
 def _setting(fact: Fact) -> Setting:
     return fact.population, fact.timepoint
 
 
-def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> list[Row]:
+def headline_order(prefer_own: bool = False) -> Headline:
+    """How a cell orders its facts, the first heading it: bundled facts first, unless the
+    user prefers their own; then the strongest design; then by id."""
+
+    def key(fact: Fact) -> tuple[int, int, str]:
+        own_last = 0 if fact.where.bundled != prefer_own else 1
+        return own_last, fact.evidence_rank, fact.id
+
+    return key
+
+
+class _Group:
+    """A pool's live facts of one population (or of all): nearest-setting lookups.
+
+    Facts are bucketed by timepoint (in hours, sorted once); each bucket keeps
+    its facts by (evidence, position) and a pointer past the taken ones, and
+    taken buckets are skipped with path-compressed links, so a lookup costs
+    O(log n) amortized instead of a scan of the pool.
+    """
+
+    def __init__(self, facts: list[Fact], positions: list[int], alive: list[bool]) -> None:
+        self.facts, self.alive = facts, alive
+        timed: dict[float, list[int]] = {}
+        untimed: list[int] = []
+        for pos in positions:
+            tp = facts[pos].timepoint
+            if tp is None:
+                untimed.append(pos)
+            else:
+                timed.setdefault(tp.hours, []).append(pos)
+        rank = self._rank
+        self.hours = sorted(timed)
+        self.buckets = [sorted(timed[h], key=rank) for h in self.hours]
+        self.heads = [0] * len(self.buckets)
+        self.untimed = sorted(untimed, key=rank)
+        self.untimed_head = 0
+        self.timed_heap = [(facts[p].evidence_rank, p) for b in self.buckets for p in b]
+        heapq.heapify(self.timed_heap)
+        count = len(self.buckets)
+        self.right = list(range(count + 1))  # bucket i -> first live bucket >= i (count: none)
+        self.left = list(range(count + 1))  # index i + 1 -> last live bucket <= i (0: none)
+
+    def _rank(self, pos: int) -> tuple[int, int]:
+        return self.facts[pos].evidence_rank, pos
+
+    def _head(self, bucket: int) -> int | None:
+        items, head = self.buckets[bucket], self.heads[bucket]
+        while head < len(items) and not self.alive[items[head]]:
+            head += 1
+        self.heads[bucket] = head
+        return items[head] if head < len(items) else None
+
+    @staticmethod
+    def _find(links: list[int], i: int) -> int:
+        root = i
+        while links[root] != root:
+            root = links[root]
+        while links[i] != root:
+            links[i], i = root, links[i]
+        return root
+
+    def _live_right(self, i: int) -> int | None:
+        count = len(self.buckets)
+        while True:
+            i = self._find(self.right, i)
+            if i == count:
+                return None
+            head = self._head(i)
+            if head is not None:
+                return head
+            self.right[i] = i + 1
+            self.left[i + 1] = i
+
+    def _live_left(self, i: int) -> int | None:
+        while True:
+            j = self._find(self.left, i + 1)
+            if j == 0:
+                return None
+            head = self._head(j - 1)
+            if head is not None:
+                return head
+            self.left[j] = j - 1
+            self.right[j - 1] = j
+            i = j - 2
+
+    def _untimed_head(self) -> int | None:
+        while self.untimed_head < len(self.untimed) and \
+                not self.alive[self.untimed[self.untimed_head]]:
+            self.untimed_head += 1
+        if self.untimed_head < len(self.untimed):
+            return self.untimed[self.untimed_head]
+        return None
+
+    def candidates(self, lead: Fact) -> list[int]:
+        """Positions among which the nearest to lead is (by _distance, evidence, position)."""
+        untimed = self._untimed_head()
+        if lead.timepoint is None:
+            if untimed is not None:  # untimed beats any timepoint at once
+                return [untimed]
+            while self.timed_heap and not self.alive[self.timed_heap[0][1]]:
+                heapq.heappop(self.timed_heap)
+            return [self.timed_heap[0][1]] if self.timed_heap else []
+        at = bisect.bisect_left(self.hours, lead.timepoint.hours)
+        found = [self._live_right(at), self._live_left(at - 1), untimed]
+        return [p for p in found if p is not None]
+
+
+class _Pool:
+    """One substance's facts still to place, indexed for the nearest-neighbour pass."""
+
+    def __init__(self, facts: list[Fact], alive: list[bool]) -> None:
+        self.facts, self.alive = facts, alive
+        live = [p for p in range(len(facts)) if alive[p]]
+        self.left = len(live)
+        by_population: dict[str | None, list[int]] = {}
+        for pos in live:
+            by_population.setdefault(facts[pos].population, []).append(pos)
+        self.per_population = {pop: len(ps) for pop, ps in by_population.items()}
+        self.groups = {pop: _Group(facts, ps, alive) for pop, ps in by_population.items()}
+        self.everything = _Group(facts, live, alive)
+        self.lead_order = sorted(live, key=lambda p: (_order(_setting(facts[p])), p))
+        self.lead_next = 0
+
+    def take(self, pos: int) -> Fact:
+        self.alive[pos] = False
+        self.left -= 1
+        self.per_population[self.facts[pos].population] -= 1
+        return self.facts[pos]
+
+    def take_lead(self) -> Fact:
+        """The fact of the first setting in row order (the first such in pool order)."""
+        while not self.alive[self.lead_order[self.lead_next]]:
+            self.lead_next += 1
+        return self.take(self.lead_order[self.lead_next])
+
+    def take_nearest(self, lead: Fact) -> Fact:
+        """The fact nearest to lead's setting: population first, then log-time."""
+        if self.per_population.get(lead.population, 0):
+            group = self.groups[lead.population]
+        else:  # no fact left in lead's population: every fact here is as far on that count
+            group = self.everything
+        best = min(group.candidates(lead),
+                   key=lambda p: (_distance(lead, self.facts[p]), self.facts[p].evidence_rank, p))
+        return self.take(best)
+
+
+def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None,
+          headline: Headline | None = None) -> list[Row]:
     """Rows for one outcome key: exact matches first, then nearest pairs, then singles.
 
-    ``hidden`` says, per substance, whether the filters left out facts on this key.
+    ``hidden`` says, per substance, whether the filters left out facts on this key;
+    ``headline`` orders each cell's facts (default: headline_order()). Every pass
+    groups with dicts and sorts once: O(n log n) in the number of facts.
     """
-    pools = [list(facts) for facts in per_substance]
+    facts_of = [list(facts) for facts in per_substance]
     curated = [bool(facts) for facts in per_substance]
-    hidden = hidden or [False] * len(pools)
-    width = len(pools)
+    hidden = hidden or [False] * len(facts_of)
+    headline = headline or headline_order()
+    width = len(facts_of)
     rows: list[Row] = []
     key = row_key(next(f for facts in per_substance for f in facts))
+    alive = [[True] * len(facts) for facts in facts_of]
 
     def new_row(setting: Setting, chosen: list[list[Fact]],
                 differs: list[bool]) -> Row:
@@ -137,80 +297,89 @@ def align(per_substance: list[list[Fact]], hidden: list[bool] | None = None) -> 
         return Row(key, setting[0], str(setting[1]) if setting[1] else None, cells)
 
     # 1. the same setting in two or more substances
-    settings: dict[Setting, set[int]] = {}
-    for i, facts in enumerate(pools):
-        for fact in facts:
-            settings.setdefault(_setting(fact), set()).add(i)
+    settings: dict[Setting, list[list[int]]] = {}
+    for i, facts in enumerate(facts_of):
+        for pos, fact in enumerate(facts):
+            settings.setdefault(_setting(fact), [[] for _ in range(width)])[i].append(pos)
     for setting, members in sorted(settings.items(), key=lambda kv: _order(kv[0])):
-        if len(members) < 2:
+        if sum(bool(m) for m in members) < 2:
             continue
-        chosen = [[f for f in pools[i] if _setting(f) == setting] for i in range(width)]
+        matched = [[facts_of[i][p] for p in members[i]] for i in range(width)]
         for i in range(width):
-            pools[i] = [f for f in pools[i] if _setting(f) != setting]
-        rows.append(new_row(setting, chosen, [False] * width))
+            for pos in members[i]:
+                alive[i][pos] = False
+        rows.append(new_row(setting, matched, [False] * width))
     # 2. nearest neighbours across substances, flagged as differing
-    while sum(bool(p) for p in pools) >= 2:
-        lead_index = next(i for i, p in enumerate(pools) if p)
-        lead = min(pools[lead_index], key=lambda f: _order(_setting(f)))
-        chosen = [[] for _ in range(width)]
+    pools = [_Pool(facts, alive[i]) for i, facts in enumerate(facts_of)]
+    while sum(pool.left > 0 for pool in pools) >= 2:
+        lead_index = next(i for i, pool in enumerate(pools) if pool.left)
+        lead = pools[lead_index].take_lead()
+        chosen: list[list[Fact]] = [[] for _ in range(width)]
         differs = [False] * width
         chosen[lead_index] = [lead]
-        pools[lead_index].remove(lead)
-        for i in range(width):
-            if i == lead_index or not pools[i]:
-                continue
-            nearest = min(pools[i], key=lambda f: (_distance(lead, f), f.evidence_rank))
-            chosen[i] = [nearest]
-            differs[i] = True
-            pools[i].remove(nearest)
+        for i, pool in enumerate(pools):
+            if i != lead_index and pool.left:
+                chosen[i] = [pool.take_nearest(lead)]
+                differs[i] = True
         rows.append(new_row(_setting(lead), chosen, differs))
     # 3. what is left stands alone, one row per setting
-    for i, facts in enumerate(pools):
-        for setting in sorted({_setting(f) for f in facts}, key=_order):
-            same = [f for f in facts if _setting(f) == setting]
-            chosen = [same if j == i else [] for j in range(width)]
-            rows.append(new_row(setting, chosen, [False] * width))
+    for i, facts in enumerate(facts_of):
+        alone: dict[Setting, list[Fact]] = {}
+        for pos, fact in enumerate(facts):
+            if alive[i][pos]:
+                alone.setdefault(_setting(fact), []).append(fact)
+        for setting in sorted(alone, key=_order):
+            rows.append(new_row(setting, [alone[setting] if j == i else [] for j in range(width)],
+                                [False] * width))
     for row in rows:
         for cell in row.cells:
-            cell.facts.sort(key=lambda f: (f.evidence_rank, f.id))
+            cell.facts.sort(key=headline)
     return rows
+
+
+_POPULATION_ORDER = {population: index for index, population in enumerate(voc.POPULATIONS)}
 
 
 def _order(setting: Setting) -> tuple[int, float, str]:
     """Rows by population (in vocabulary order), then by time; ties by how time is written."""
     population, timepoint = setting
-    pops = list(voc.POPULATIONS)
-    return (pops.index(population) if population else len(pops),
+    last = len(_POPULATION_ORDER)
+    return (_POPULATION_ORDER.get(population, last) if population else last,
             timepoint.hours if timepoint else 0.0, str(timepoint) if timepoint else "")
 
 
 def build_comparison(kb: KnowledgeBase, substances: list[Substance],
-                     filters: Filters) -> Comparison:
-    """Compare substances on the facts that pass the filters."""
+                     filters: Filters, prefer_own: bool = False) -> Comparison:
+    """Compare substances on the facts that pass the filters.
+
+    A fact from outside the bundled set heads a cell only with prefer_own.
+    """
+    headline = headline_order(prefer_own)
     selected = [select(kb, s, filters) for s in substances]
     everything = [kb.facts_of(s.id) for s in substances]  # to tell filtered from uncurated
     profile: list[tuple[str, list[Cell]]] = []
     for outcome, label in voc.PROFILE_OUTCOMES.items():
-        groups = [sorted((f for f in facts if f.outcome == outcome),
-                         key=lambda f: (f.evidence_rank, f.id))[:1] for facts in selected]
+        groups = [sorted((f for f in facts if f.outcome == outcome), key=headline)[:1]
+                  for facts in selected]
         if any(groups):
             profile.append((label, [
                 Cell(group, bool(group), hidden=any(f.outcome == outcome for f in all_facts))
                 for group, all_facts in zip(groups, everything, strict=True)]))
     sections: list[Section] = []
     for category, title in SECTIONS:
-        in_category = [[f for f in facts if f.category == category
-                        and f.outcome not in voc.PROFILE_OUTCOMES] for facts in selected]
-        keys = list(dict.fromkeys(row_key(f) for facts in in_category for f in facts))
+        by_key: dict[str, list[list[Fact]]] = {}
+        for i, facts in enumerate(selected):
+            for fact in facts:
+                if fact.category == category and fact.outcome not in voc.PROFILE_OUTCOMES:
+                    by_key.setdefault(row_key(fact), [[] for _ in substances])[i].append(fact)
+        curated_keys = [{row_key(f) for f in all_facts if f.category == category}
+                        for all_facts in everything]
         rows: list[Row] = []
-        for key in keys:
-            hidden = [any(f.category == category and row_key(f) == key for f in all_facts)
-                      for all_facts in everything]
-            rows += align([[f for f in facts if row_key(f) == key] for facts in in_category],
-                          hidden)
+        for key, per_substance in by_key.items():
+            rows += align(per_substance, [key in keys for keys in curated_keys], headline)
         if rows:
             sections.append(Section(category, title, rows))
-    mechanism = _mechanism(substances, selected, filters)
+    mechanism = _mechanism(substances, selected, filters, headline)
     references: list[str] = []
     for _, cells in profile:
         for cell in cells:
@@ -222,11 +391,11 @@ def build_comparison(kb: KnowledgeBase, substances: list[Substance],
     for mrow in mechanism:
         references += [c[1].source for c in mrow.cells if c is not None and c[1] is not None]
     return Comparison(substances, filters, profile, sections, mechanism,
-                      list(dict.fromkeys(references)))
+                      list(dict.fromkeys(references)), prefer_own)
 
 
 def _mechanism(substances: list[Substance], selected: list[list[Fact]],
-               filters: Filters) -> list[MechanismRow]:
+               filters: Filters, headline: Headline) -> list[MechanismRow]:
     if filters.categories and "mechanism" not in filters.categories:
         return []
     rows: list[MechanismRow] = []
@@ -234,7 +403,7 @@ def _mechanism(substances: list[Substance], selected: list[list[Fact]],
         cells: list[tuple[bool, Fact | None] | None] = []
         for substance, facts in zip(substances, selected, strict=True):
             supporting = sorted((f for f in facts if f.category == "mechanism"
-                                 and node in f.pathway), key=lambda f: (f.evidence_rank, f.id))
+                                 and node in f.pathway), key=headline)
             is_target = node in substance.targets
             if supporting or is_target:
                 cells.append((is_target, supporting[0] if supporting else None))

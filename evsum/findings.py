@@ -68,20 +68,21 @@ def _row_facts(facts: list[Fact], categories: str, outcomes: tuple[str, ...]) ->
 
 
 def _cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...],
-          clinical_outcome: bool) -> FindingCell:
+          clinical_outcome: bool, prefer_own: bool = False) -> FindingCell:
     if not kept:
         return FindingCell("filtered-out" if all_facts else "not-curated")
     candidates = [f for f in kept if f.is_clinical] if clinical_outcome else kept
     if not candidates:
         return FindingCell("preclinical-only")
-    headline = choose(candidates, kb, doses)
+    headline = choose(candidates, kb, doses, prefer_own)
     assert headline is not None
-    others = tuple(f for f in order(kept, kb, doses) if f.id != headline.fact.id)
+    others = tuple(f for f in order(kept, kb, doses, prefer_own) if f.id != headline.fact.id)
     headline = headline._replace(others=others)
     return FindingCell("fact", headline, absolute_effect(headline.fact))
 
 
-def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase) -> FindingCell:
+def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase,
+                prefer_own: bool = False) -> FindingCell:
     from evsum.views import excess
 
     events = [f for f in kept if f.category == "safety" and f.adverse_event and f.is_clinical]
@@ -89,7 +90,7 @@ def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase) -> F
         return FindingCell("filtered-out" if any(
             f.category == "safety" and f.adverse_event for f in all_facts) else "not-curated")
     best: dict[str, tuple[Fact, float]] = {}
-    for fact in order(events, kb):  # strongest evidence first: keep each event's best fact
+    for fact in order(events, kb, (), prefer_own):  # strongest first: each event's best fact
         gap = excess(fact)
         if gap is not None and fact.adverse_event not in best:
             best[fact.adverse_event or ""] = (fact, gap)
@@ -104,7 +105,7 @@ def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase) -> F
 
 
 def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filters,
-                   outcome: str | None = None) -> Findings:
+                   outcome: str | None = None, prefer_own: bool = False) -> Findings:
     """The summary of findings for one or more substances."""
     all_facts = {s.id: kb.facts_of(s.id) for s in substances}
     kept = {s.id: [f for f in all_facts[s.id] if keep(f, filters, kb)] for s in substances}
@@ -116,15 +117,16 @@ def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filt
         cells = []
         for s in substances:
             if key == "top-harms":
-                cells.append(_harms_cell(all_facts[s.id], kept[s.id], kb))
+                cells.append(_harms_cell(all_facts[s.id], kept[s.id], kb, prefer_own))
                 continue
             cells.append(_cell(_row_facts(all_facts[s.id], category, outcomes),
                                _row_facts(kept[s.id], category, outcomes), kb, doses[s.id],
-                               True))
+                               True, prefer_own))
         rows.append(FindingRow(key, label, cells))
     profile = [FindingRow("clinical-dose", "clinical dose", [
         _cell(_row_facts(all_facts[s.id], "dosing", ("clinical-dose",)),
-              _row_facts(kept[s.id], "dosing", ("clinical-dose",)), kb, doses[s.id], True)
+              _row_facts(kept[s.id], "dosing", ("clinical-dose",)), kb, doses[s.id], True,
+              prefer_own)
         for s in substances])]
     nodes = [{n for f in kept[s.id] if f.category == "mechanism" for n in f.pathway}
              for s in substances]

@@ -1,6 +1,8 @@
 """Which fact heads a summary cell, and why: one documented rule.
 
-Among one substance's facts on one outcome, the headline is the first by:
+Among one substance's facts on one outcome, the headline is the first by
+(after the bundled facts, which come before a user's own folders unless
+--prefer-own):
 
 1. clinical evidence before animal and cell work (a preclinical fact never
    heads a clinical outcome: such a cell reads "preclinical only");
@@ -37,8 +39,9 @@ INDICATION_ORDER = ("trd", "mdd", "suicidal-ideation", "depression-mixed",
                     "anxiety")
 COMPARATOR_ORDER = ("placebo", "active-placebo", "low-dose", "waiting-list", "usual-care",
                     "active", "none")
-_STEPS = ("clinical evidence", "strongest design", "primary analysis", "placebo comparison",
-          "main indication", "arm in clinical use", "has a number", "latest source")
+_STEPS = ("bundled before own facts", "clinical evidence", "strongest design",
+          "primary analysis", "placebo comparison", "main indication", "arm in clinical use",
+          "has a number", "latest source")
 
 
 # The rule in a sentence per step, as the handout and the JSON state it.
@@ -72,11 +75,13 @@ def clinical_doses(facts: Iterable[Fact]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(doses))
 
 
-def _rank(fact: Fact, doses: tuple[str, ...], year: int) -> tuple[int, ...]:
+def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool
+          ) -> tuple[int, ...]:
     analysis = fact.analysis or "primary"  # only efficacy facts must say it
     indication = fact.population or ""
     in_use = any(dose in (fact.arm or "") for dose in doses)
     return (
+        0 if fact.where.bundled != prefer_own else 1,
         0 if fact.is_clinical else 1,
         fact.evidence_rank,
         ANALYSIS_ORDER.index(analysis),
@@ -92,36 +97,39 @@ def _rank(fact: Fact, doses: tuple[str, ...], year: int) -> tuple[int, ...]:
 
 def _reason(step: int, fact: Fact) -> str:
     detail = {
-        0: "clinical",
-        1: fact.design_label,
-        2: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
-        3: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
-        4: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
-        5: fact.arm or "",
-        6: "",
+        0: "own facts preferred" if not fact.where.bundled else "",
+        1: "clinical",
+        2: fact.design_label,
+        3: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
+        4: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
+        5: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
+        6: fact.arm or "",
         7: "",
+        8: "",
     }[step]
     return f"{_STEPS[step]} ({detail})" if detail else _STEPS[step]
 
 
-def order(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = ()) -> list[Fact]:
+def order(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = (),
+          prefer_own: bool = False) -> list[Fact]:
     """The facts strongest first, by the headline rule."""
-    keyed = sorted(((_rank(f, doses, kb.sources[f.source].year), f.id, f) for f in facts),
+    keyed = sorted(((_rank(f, doses, kb.sources[f.source].year, prefer_own), f.id, f)
+                    for f in facts),
                    key=lambda t: (t[0], t[1]))
     return [f for _, _, f in keyed]
 
 
-def choose(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = ()
-           ) -> Headline | None:
+def choose(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = (),
+           prefer_own: bool = False) -> Headline | None:
     """The headline among one substance's facts on one outcome, with the reason."""
     if not facts:
         return None
-    ranked = order(facts, kb, doses)
+    ranked = order(facts, kb, doses, prefer_own)
     best = ranked[0]
     if len(ranked) == 1:
         return Headline(best, "only fact", ())
-    first = _rank(best, doses, kb.sources[best.source].year)
-    second = _rank(ranked[1], doses, kb.sources[ranked[1].source].year)
+    first = _rank(best, doses, kb.sources[best.source].year, prefer_own)
+    second = _rank(ranked[1], doses, kb.sources[ranked[1].source].year, prefer_own)
     step = next((i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b),
                 None)
     why = _reason(step, best) if step is not None else "equal on every step; first by id"

@@ -41,6 +41,7 @@ class State:
     facts_dirs: list[Path] = field(default_factory=list)
     bundled: bool = True
     color: bool | None = None
+    prefer_own: bool = False  # let facts from --facts-dir folders head summary cells
 
 
 def state(ctx: typer.Context) -> State:
@@ -84,7 +85,18 @@ def load(ctx: typer.Context) -> KnowledgeBase:
     from evsum.facts.loader import load_knowledge_base, require_valid
 
     current = state(ctx)
-    return require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
+    kb = require_valid(*load_knowledge_base(current.facts_dirs, include_bundled=current.bundled))
+    # the loader collects warnings on the substances the command reads: print them after it
+    ctx.call_on_close(lambda: print_warnings(sorted(kb.warnings), sys.stderr))
+    return kb
+
+
+def print_warnings(warnings: list[Problem], stream: Any) -> None:
+    """Warnings go to stderr and never change the exit code."""
+    for warning in warnings[:MAX_PROBLEMS_SHOWN]:
+        stream.write(f"{warning}\n")
+    if len(warnings) > MAX_PROBLEMS_SHOWN:
+        stream.write(f"... and {len(warnings) - MAX_PROBLEMS_SHOWN} more warning(s)\n")
 
 
 def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -147,7 +159,7 @@ def filters(category: list[str] | None, min_evidence: str | None,
 
 
 def findings_view(kb: KnowledgeBase, substances: list[Substance], chosen: Filters,
-                  outcome: str | None) -> object:
+                  outcome: str | None, prefer_own: bool = False) -> object:
     """The summary of findings, or UsageError for an --outcome that is no summary row."""
     from evsum.facts.vocabulary import SUMMARY_OUTCOMES
     from evsum.findings import build_findings
@@ -156,7 +168,7 @@ def findings_view(kb: KnowledgeBase, substances: list[Substance], chosen: Filter
     keys = [key for key, *_ in SUMMARY_OUTCOMES]
     if outcome is not None and outcome not in keys:
         raise UsageError(f"unknown outcome {describe(outcome)}; known: {', '.join(keys)}")
-    return build_findings(kb, substances, chosen, outcome)
+    return build_findings(kb, substances, chosen, outcome, prefer_own)
 
 
 def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,

@@ -23,6 +23,7 @@ from evsum.commands.common import (
     filters,
     load,
     print_problems,
+    print_warnings,
     reports_errors,
     state,
 )
@@ -88,7 +89,8 @@ def export(ctx: typer.Context, substances: SubstancesArg,
     if view_name is ExportView.AUTO and not every:
         from evsum.findings import build_findings
 
-        text = render_text(build_findings(kb, picked, chosen), fmt, kb)
+        text = render_text(build_findings(kb, picked, chosen, prefer_own=state(ctx).prefer_own),
+                           fmt, kb)
     elif view_name is ExportView.SIDE_EFFECTS:
         text = render_text(build_side_effects(kb, picked, chosen), fmt, kb)
     elif view_name is ExportView.SHOW or (view_name is ExportView.AUTO and len(picked) == 1):
@@ -99,7 +101,8 @@ def export(ctx: typer.Context, substances: SubstancesArg,
         if len(picked) < 2:
             raise UsageError("a comparison needs at least two different substances")
         details = [build_summary(kb, s, chosen) for s in picked]
-        text = render_text(build_comparison(kb, picked, chosen), fmt, kb, details=list(details))
+        view = build_comparison(kb, picked, chosen, state(ctx).prefer_own)
+        text = render_text(view, fmt, kb, details=list(details))
     write_output(text, output, force)
 
 
@@ -147,9 +150,12 @@ def validate(ctx: typer.Context,
             "files": len(files), "facts": len(kb.facts),
             "problems": [{"file": p.file, "line": p.line, "field": p.field,
                           "message": p.message} for p in problems],
+            "warnings": [{"file": w.file, "line": w.line, "message": w.message}
+                         for w in kb.warnings],
         }, indent=2, ensure_ascii=False) + "\n")
     else:
         print_problems(problems, sys.stdout)
+        print_warnings(kb.warnings, sys.stderr)
         status = f"{len(problems)} problem(s)" if problems else "ok"
         sys.stderr.write(f"{status}: {len(files)} file(s), {len(kb.substances)} substance(s), "
                          f"{len(kb.sources)} source(s), {len(kb.facts)} valid fact(s)\n")

@@ -27,6 +27,7 @@ from evsum.commands.common import (
     findings_view,
     load,
     reports_errors,
+    state,
 )
 from evsum.errors import UsageError
 from evsum.render import Format
@@ -65,7 +66,7 @@ def show(ctx: typer.Context, substance: Annotated[str, typer.Argument(
 
         view: object = build_summary(kb, picked, chosen)
     else:
-        view = findings_view(kb, [picked], chosen, outcome)
+        view = findings_view(kb, [picked], chosen, outcome, state(ctx).prefer_own)
     emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 
@@ -88,9 +89,9 @@ def compare(ctx: typer.Context, substances: SubstancesArg, category: CategoryOpt
     if every:
         from evsum.compare import build_comparison
 
-        view: object = build_comparison(kb, picked, chosen)
+        view: object = build_comparison(kb, picked, chosen, state(ctx).prefer_own)
     else:
-        view = findings_view(kb, picked, chosen, outcome)
+        view = findings_view(kb, picked, chosen, outcome, state(ctx).prefer_own)
     emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 

@@ -44,7 +44,7 @@ from evsum.facts.model import (
     Value,
 )
 
-FORMAT = 2  # bump when the stored layout or the model changes
+FORMAT = 3  # bump when the stored layout or the model changes
 STAMP = f"evsum {__version__} cache {FORMAT}"
 KEEP_KNOWLEDGE_BASES = 8
 ENV_CACHE_DIR = "EVSUM_CACHE_DIR"
@@ -79,23 +79,23 @@ def signature(path: Path) -> Signature | None:
 
 def _substance(s: Substance) -> tuple[Any, ...]:
     return (s.id, s.name, s.aliases, s.family, s.drug_class, s.targets, s.routes, s.status,
-            s.where.file, s.where.line)
+            s.where.file, s.where.line, s.where.origin)
 
 
 def _substance_back(t: tuple[Any, ...]) -> Substance:
     return Substance(id=t[0], name=t[1], aliases=t[2], family=t[3], drug_class=t[4],
-                     targets=t[5], routes=t[6], status=t[7], where=Location(t[8], t[9]))
+                     targets=t[5], routes=t[6], status=t[7], where=Location(t[8], t[9], t[10]))
 
 
 def _source(s: Source) -> tuple[Any, ...]:
     return (s.key, s.type, s.authors, s.title, s.year, s.journal, s.doi, s.pmid, s.pmcid,
-            s.url, s.status, s.status_note, s.where.file, s.where.line)
+            s.url, s.status, s.status_note, s.where.file, s.where.line, s.where.origin)
 
 
 def _source_back(t: tuple[Any, ...]) -> Source:
     return Source(key=t[0], type=t[1], authors=t[2], title=t[3], year=t[4], journal=t[5],
                   doi=t[6], pmid=t[7], pmcid=t[8], url=t[9], status=t[10], status_note=t[11],
-                  where=Location(t[12], t[13]))
+                  where=Location(t[12], t[13], t[14]))
 
 
 def _fact(f: Fact) -> tuple[Any, ...]:
@@ -111,13 +111,14 @@ def _fact(f: Fact) -> tuple[Any, ...]:
         tuple(f.disputed) if f.disputed else None, f.arm, f.analysis, f.contrast,
         f.hypothesis, tuple(f.margin) if f.margin else None, f.better,
         tuple(f.read) if f.read else None,
+        f.where.origin,
     )
 
 
 def _fact_back(t: tuple[Any, ...]) -> Fact:
     return Fact(
         id=t[0], substance=t[1], category=t[2], claim=t[3], design=t[4], source=t[5],
-        locator=t[6], checked=dt.date.fromordinal(t[7]), where=Location(t[8], t[9]),
+        locator=t[6], checked=dt.date.fromordinal(t[7]), where=Location(t[8], t[9], t[31]),
         outcome=t[10], population=t[11], timepoint=Timepoint(*t[12]) if t[12] else None,
         n=t[13], scale=t[14], value=Value(*t[15]) if t[15] else None,
         comparator=Comparator(*t[16]) if t[16] else None, adverse_event=t[17],
@@ -221,7 +222,7 @@ class Cache:
         return None if self.folder is None else self.folder / "kb" / key
 
     @staticmethod
-    def key(files: list[tuple[str, Signature | None]], problems: list[Problem]) -> str:
+    def key(files: list[tuple[Any, ...]], problems: list[Problem]) -> str:
         return _digest(STAMP, files, [_problem(p) for p in problems])
 
     def knowledge_base(self, key: str) -> KnowledgeBase | None:

@@ -27,6 +27,7 @@ class KnowledgeBase:
         self.sources = sources
         self.files = files
         self.problems = problems or []
+        self.warnings: list[Problem] = []  # set by the loader when it assembles the files
         self._fact_index = fact_index  # () -> {fact id: substance id}, read when needed
         self._shard = shard
         self._counts = counts or {}

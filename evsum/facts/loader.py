@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ class ParsedFile:
     sources: list[Source] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    origin: str | None = None  # the folder the file was found in; None when bundled
 
 
 def bundled_facts_dir() -> Path:
@@ -58,6 +60,23 @@ def fact_dirs(extra: list[Path] | None = None, include_bundled: bool = True) -> 
     dirs += [Path(p) for p in env.split(os.pathsep) if p.strip()]
     dirs += list(extra or [])
     return dirs
+
+
+def file_origins(files: list[Path], roots: list[Path], bundled: Path | None) -> list[str | None]:
+    """Per file, the folder it was found in as shown to the user; None for bundled files.
+
+    A file belongs to the first root that holds it, as discover() finds it first.
+    """
+    named = [(root.parts, None if bundled is not None and root == bundled
+              else display_path(root)) for root in roots]
+    origins: list[str | None] = []
+    for path in files:
+        parts = path.parts
+        origins.append(next((origin for prefix, origin in named
+                             if parts[:len(prefix)] == prefix
+                             and (prefix or not path.is_absolute())),  # '.' holds relative paths
+                            display_path(path)))
+    return origins
 
 
 def display_path(path: Path) -> str:
@@ -126,14 +145,14 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-def parse_file(path: Path, display: str | None = None) -> ParsedFile:
+def parse_file(path: Path, display: str | None = None, origin: str | None = None) -> ParsedFile:
     """Parse and validate one fact file on its own (no cross-file checks)."""
     # Imported here: a warm run answers from the cache and needs neither.
     from evsum.facts import schema
     from evsum.facts.yamltree import Mapping, Sequence, YamlProblem, load_tree
 
     shown = display or display_path(path)
-    parsed = ParsedFile(shown)
+    parsed = ParsedFile(shown, origin=origin)
     try:
         tree = load_tree(path)
     except YamlProblem as exc:
@@ -191,7 +210,7 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
             year=record["year"], journal=record.get("journal"), doi=record.get("doi"),
             pmid=record.get("pmid"), pmcid=record.get("pmcid"), url=record.get("url"),
             status=record.get("status"), status_note=record.get("status_note"),
-            where=Location(parsed.display, line),
+            where=Location(parsed.display, line, parsed.origin),
         ))
 
 
@@ -212,7 +231,7 @@ def _read_list(key: str, node: Any, parsed: ParsedFile, out: schema.Collector) -
         record = schema.convert(item, spec, path, out)
         if record is None:
             continue
-        where = Location(parsed.display, item.line)
+        where = Location(parsed.display, item.line, parsed.origin)
         if key == "substances":
             parsed.substances.append(Substance(
                 id=record["id"], name=record["name"], aliases=tuple(record.get("aliases", ())),
@@ -307,7 +326,30 @@ def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Proble
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field))
     kb = KnowledgeBase.from_facts(list(substances.values()), list(sources.values()), valid,
                                   [p.display for p in parsed_files], problems)
+    kb.warnings = origin_warnings(valid, substances, sources)
     return kb, problems
+
+
+def origin_warnings(facts: list[Fact], substances: Mapping[str, Substance],
+                    sources: Mapping[str, Source]) -> list[Problem]:
+    """A fact from outside the bundled set that rests on a bundled source or substance.
+
+    Not an error (a user may well add a number from a paper evsum cites), but
+    such a fact looks curated in the company it keeps, so the user is told.
+    """
+    warnings = []
+    for fact in facts:
+        if fact.where.bundled:
+            continue
+        said = []
+        if sources[fact.source].where.bundled:
+            said.append(f"cites bundled source {fact.source}")
+        if substances[fact.substance].where.bundled:
+            said.append(f"attaches to bundled substance {fact.substance}")
+        if said:
+            warnings.append(Problem(fact.where.file, fact.where.line, "warning",
+                                    f"fact {fact.id} {' and '.join(said)}"))
+    return sorted(warnings, key=lambda p: (p.file, p.line or 0))
 
 
 def _duplicate(key: str, where: Location, seen: dict[str, Any], what: str,
@@ -324,18 +366,22 @@ PARALLEL_MIN_FILES = 16
 PARALLEL_MIN_BYTES = 1024 * 1024
 
 
-def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
+def parse_files(files: list[Path], cache: Cache, origins: list[str | None] | None = None
+                ) -> list[ParsedFile]:
     """Parse each file, or take its parse from the cache when the file is unchanged.
 
     When many large files need parsing (a cold cache on a big knowledge base),
     they are parsed in worker processes, one per core.
     """
+    origins = origins if origins is not None else [None] * len(files)
     entries: list[ParsedFile | None] = []
     todo: list[tuple[int, Path, str, Any]] = []
     for index, path in enumerate(files):
         display = display_path(path)
         sig = signature(path)
         entry = cache.parsed_file(path, display, sig)
+        if entry is not None:
+            entry = _with_origin(entry, origins[index])
         entries.append(entry)
         if entry is None:
             todo.append((index, path, display, sig))
@@ -346,13 +392,29 @@ def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(parse_file, [p for _, p, _, _ in todo],
-                                    [d for _, _, d, _ in todo], chunksize=8))
+                                    [d for _, _, d, _ in todo],
+                                    [origins[i] for i, _, _, _ in todo], chunksize=8))
     else:
-        results = [parse_file(path, display) for _, path, display, _ in todo]
+        results = [parse_file(path, display, origins[index])
+                   for index, path, display, _ in todo]
     for (index, path, _, sig), entry in zip(todo, results, strict=True):
         cache.store_parsed_file(path, sig, entry)
         entries[index] = entry
     return [e for e in entries if e is not None]
+
+
+def _with_origin(parsed: ParsedFile, origin: str | None) -> ParsedFile:
+    """A cached parse, its locations re-stamped if the file is now read from another root."""
+    parsed.origin = origin
+    stamps = [e.where.origin for e in parsed.substances[:1]] + [
+        e.where.origin for e in parsed.sources[:1]] + [e.where.origin for e in parsed.facts[:1]]
+    if all(stamp == origin for stamp in stamps):
+        return parsed
+    parsed.substances = [s._replace(where=s.where._replace(origin=origin))
+                         for s in parsed.substances]
+    parsed.sources = [s._replace(where=s.where._replace(origin=origin)) for s in parsed.sources]
+    parsed.facts = [f._replace(where=f.where._replace(origin=origin)) for f in parsed.facts]
+    return parsed
 
 
 def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True,
@@ -363,11 +425,14 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
     substance's facts only when asked for them.
     """
     cache = cache if cache is not None else Cache()
-    files, found = discover(fact_dirs(extra_dirs, include_bundled))
-    key = Cache.key([(display_path(f), signature(f)) for f in files], found)
+    roots = fact_dirs(extra_dirs, include_bundled)
+    files, found = discover(roots)
+    origins = file_origins(files, roots, bundled_facts_dir() if include_bundled else None)
+    key = Cache.key([(display_path(f), signature(f), origin)
+                     for f, origin in zip(files, origins, strict=True)], found)
 
     def build() -> KnowledgeBase:
-        kb, more = assemble(parse_files(files, cache))
+        kb, more = assemble(parse_files(files, cache, origins))
         kb.problems = sorted(found + more, key=lambda p: (p.file, p.line or 0, p.field))
         return kb
 
@@ -385,7 +450,28 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
                 return build().facts_of(substance_id)
 
         kb.facts_of = facts_of  # type: ignore[method-assign]
+    _warn_as_loaded(kb)
     return kb, kb.problems
+
+
+def _warn_as_loaded(kb: KnowledgeBase) -> None:
+    """Collect origin_warnings() for each substance's facts when a command loads them.
+
+    So a warm run, which reads only the substances it shows, warns as a cold
+    one does about what it shows, at no cost for the rest.
+    """
+    kb.warnings = []
+    loaded = kb.facts_of
+    warned: set[str] = set()
+
+    def facts_of(substance_id: str) -> list[Fact]:
+        facts = loaded(substance_id)
+        if substance_id not in warned:
+            warned.add(substance_id)
+            kb.warnings += origin_warnings(facts, kb.substances, kb.sources)
+        return facts
+
+    kb.facts_of = facts_of  # type: ignore[method-assign]
 
 
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
@@ -396,16 +482,28 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     the problems of the files asked about are reported.
     """
     cache = Cache()
-    context, problems = discover(fact_dirs(extra_dirs, include_bundled))
+    roots = fact_dirs(extra_dirs, include_bundled)
+    bundled = bundled_facts_dir() if include_bundled else None
+    context, problems = discover(roots)
     if not paths:
-        kb, more = assemble(parse_files(context, cache))
+        kb, more = assemble(parse_files(context, cache, file_origins(context, roots, bundled)))
         return kb, problems + more, context
     asked, problems = discover(paths)
     asked_keys = {p.resolve() for p in asked}
     files = [p for p in context if p.resolve() not in asked_keys] + asked
-    kb, more = assemble(parse_files(files, cache))
+    # A file asked about is bundled if it lies in the bundled folder, however it was named.
+    inside = bundled.resolve() if bundled is not None else None
+    origins = file_origins(files[:len(files) - len(asked)], roots, bundled) + [
+        None if inside is not None and _within(p.resolve(), inside) else origin
+        for p, origin in zip(asked, file_origins(asked, paths, None), strict=True)]
+    kb, more = assemble(parse_files(files, cache, origins))
     shown = {display_path(p) for p in asked}
+    kb.warnings = [w for w in kb.warnings if w.file in shown]
     return kb, problems + [p for p in more if p.file in shown], asked
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def require_valid(kb: KnowledgeBase, problems: list[Problem]) -> KnowledgeBase:

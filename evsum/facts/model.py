@@ -21,11 +21,18 @@ from evsum.facts.vocabulary import (
 
 
 class Location(NamedTuple):
+    """Where an entry was read; origin names the folder it came from unless bundled."""
+
     file: str
     line: int
+    origin: str | None = None  # None: one of evsum's bundled fact files
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}"
+
+    @property
+    def bundled(self) -> bool:
+        return self.origin is None
 
 
 class Substance(NamedTuple):

@@ -2,14 +2,98 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterable
+
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Fact, Source, format_number
+from evsum.facts.model import Fact, Location, Source, format_number
 
 NOT_CURATED = "not curated"
 FILTERED_OUT = "filtered out"
 ELSEWHERE = "(in another row: other setting)"
 NONE_REPORTED = "none reported"
+OWN_MARK = "[own]"  # ASCII, so it survives any output encoding
+
+_MIXED: weakref.WeakKeyDictionary[KnowledgeBase, bool] = weakref.WeakKeyDictionary()
+
+
+def marks_own(kb: KnowledgeBase) -> bool:
+    """Whether the knowledge base mixes bundled and other entries, so the others are marked.
+
+    With --no-bundled every entry is the user's own, and a mark on each would
+    tell nothing; the machine formats say bundled or not on every entry anyway.
+    """
+    mixed = _MIXED.get(kb)
+    if mixed is None:
+        mixed = _MIXED[kb] = any(s.where.bundled for s in kb.substances.values())
+    return mixed
+
+
+def is_own(where: Location, kb: KnowledgeBase) -> bool:
+    """Whether an entry read from outside the bundled set is to be marked as such."""
+    return not where.bundled and marks_own(kb)
+
+
+def own_mark(where: Location, kb: KnowledgeBase) -> str:
+    """' [own]' after an entry from outside the bundled set, else ''."""
+    return f" {OWN_MARK}" if is_own(where, kb) else ""
+
+
+def own_folders(view: object, kb: KnowledgeBase, extra: Iterable[Fact] = ()) -> list[str]:
+    """The folders outside the bundled set that a view's marked entries come from."""
+    if not marks_own(kb):
+        return []
+    places = [w for w in _places(view, kb) if w.origin is not None]
+    places += [f.where for f in extra if f.where.origin is not None]
+    places += [kb.sources[f.source].where for f in extra]
+    return sorted({w.origin for w in places if w.origin is not None})
+
+
+def _places(view: object, kb: KnowledgeBase) -> list[Location]:
+    """Where every substance, fact and source a view shows was read."""
+    from evsum.compare import Comparison
+    from evsum.findings import Findings
+    from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary
+
+    if isinstance(view, Overview):
+        return [s.where for s, _ in view.rows]
+    facts: list[Fact] = []
+    substances = []
+    if isinstance(view, Comparison):
+        substances = view.substances
+        for _, cells in view.profile:
+            facts += [f for c in cells for f in c.facts]
+        for section in view.sections:
+            facts += [f for r in section.rows for c in r.cells for f in c.facts]
+        facts += [e[1] for m in view.mechanism for e in m.cells if e is not None and e[1]]
+    elif isinstance(view, (Summary, SearchResults)):
+        facts = view.facts
+        substances = [view.substance] if isinstance(view, Summary) else []
+    elif isinstance(view, SideEffects):
+        facts, substances = view.rows, view.substances
+    elif isinstance(view, Provenance):
+        facts = [view.fact, *view.siblings]
+    elif isinstance(view, Findings):
+        substances = view.substances
+        for row in (*view.profile, *view.rows):
+            for cell in row.cells:
+                facts += [cell.headline.fact] if cell.headline else []
+                facts += [harm[0] for harm in cell.harms]
+    return ([s.where for s in substances] + [f.where for f in facts]
+            + [kb.sources[k].where for k in dict.fromkeys(f.source for f in facts)])
+
+
+def own_legend(folders: list[str]) -> str:
+    """The legend line for OWN_MARK, naming the folders; '' when nothing is marked."""
+    if not folders:
+        return ""
+    return (f"{OWN_MARK} not from evsum's bundled facts: read from {', '.join(folders)}")
+
+
+def own_reference(source: Source, kb: KnowledgeBase) -> str:
+    """What a reference adds when its source is not bundled: ' [own: FOLDER]'."""
+    return f" [own: {source.where.origin}]" if is_own(source.where, kb) else ""
 
 
 def number_with_unit(number: float, unit: str) -> str:
@@ -214,6 +298,6 @@ def cell_lines(fact: Fact, kb: KnowledgeBase, reference: int | None) -> list[str
     source = kb.sources[fact.source]
     ref = f"[{reference}]" if reference is not None else source.short
     disputed = ", disputed" if fact.disputed else ""
-    lines.append(f"{evidence_text(fact)} {ref}{disputed}")
+    lines.append(f"{evidence_text(fact)} {ref}{disputed}{own_mark(fact.where, kb)}")
     return lines
 

@@ -22,7 +22,7 @@ FACT_COLUMNS = (
     "comparator", "comparator_kind", "comparator_value", "comparator_n", "comparator_events",
     "comparator_total", "design", "grade", "pathway", "source", "first_author", "year", "doi",
     "pmid", "url", "locator", "read_url", "read_kind", "provenance", "checked", "claim", "note",
-    "disputed_by", "disputed",
+    "disputed_by", "disputed", "bundled", "origin",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,6 +65,7 @@ def fact_row(fact: Fact, kb: KnowledgeBase) -> list[Any]:
         fact.checked.isoformat(), safe(fact.claim), safe(fact.note),
         " ".join(fact.disputed.by) if fact.disputed else None,
         safe(fact.disputed.reason) if fact.disputed else None,
+        fact.where.bundled, safe(fact.where.origin),
     ]
 
 
@@ -73,11 +74,12 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     if isinstance(view, Overview):
         writer.writerow(["substance", "name", "family", "class", "targets", "routes", "status",
-                         *voc.CATEGORIES, "total"])
+                         *voc.CATEGORIES, "total", "bundled", "origin"])
         for s, counts in view.rows:
             writer.writerow([s.id, safe(s.name), s.family, safe(s.drug_class),
                              " ".join(s.targets), " ".join(s.routes), safe(s.status),
-                             *(counts[c] for c in voc.CATEGORIES), sum(counts.values())])
+                             *(counts[c] for c in voc.CATEGORIES), sum(counts.values()),
+                             s.where.bundled, safe(s.where.origin)])
     elif isinstance(view, (Summary, SearchResults)):
         writer.writerow(FACT_COLUMNS)
         writer.writerows(fact_row(f, kb) for f in view.facts)

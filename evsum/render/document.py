@@ -23,6 +23,10 @@ from evsum.render.common import (
     fact_heading,
     mixed_comparators_text,
     outcome_label,
+    own_folders,
+    own_legend,
+    own_mark,
+    own_reference,
     read_text,
     setting_text,
     source_citation,
@@ -99,15 +103,21 @@ def reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
             line += [Inline(" "), Inline(label, href=source.link)]
         if source.status:
             line += [Inline(" "), Inline(source.status.replace("-", " "), "strong")]
+        line += _strong_mark(own_reference(source, kb))
         items.append(line)
     return [Heading(2, "References"), Items(items, numbered=True)]
+
+
+def _strong_mark(mark: str) -> Line:
+    """' [own]' as a space and a strong mark (emphasis may not start with a space)."""
+    return [Inline(" "), Inline(mark.strip(), "strong")] if mark else []
 
 
 def _without_ids(source: Source) -> Source:
     return source._replace(doi=None, pmid=None, url=None, status=None)
 
 
-def _fact_line(fact: Fact, ref: int) -> Line:
+def _fact_line(fact: Fact, ref: int, kb: KnowledgeBase) -> Line:
     line = [Inline(fact_heading(fact), "strong")]
     value = value_text(fact)
     if value:
@@ -116,6 +126,7 @@ def _fact_line(fact: Fact, ref: int) -> Line:
     if setting:
         line.append(Inline(f" ({setting})"))
     line += [Inline(f": {fact.claim} "), Inline(evidence_text(fact), "em"), Inline(f" [{ref}]")]
+    line += _strong_mark(own_mark(fact.where, kb))
     if fact.note:
         line.append(Inline(f" Note: {fact.note}"))
     if fact.disputed:
@@ -125,7 +136,8 @@ def _fact_line(fact: Fact, ref: int) -> Line:
     return line
 
 
-def _summary_blocks(view: Summary, refs: list[str], level: int) -> list[Block]:
+def _summary_blocks(view: Summary, refs: list[str], level: int, kb: KnowledgeBase
+                    ) -> list[Block]:
     s = view.substance
     about = [_plain(f"{s.drug_class}. Primary targets: "
                     f"{', '.join(voc.PATHWAY_NODES[t][0] for t in s.targets)}. Routes: "
@@ -143,12 +155,12 @@ def _summary_blocks(view: Summary, refs: list[str], level: int) -> list[Block]:
         for fact in facts:
             if fact.source not in refs:
                 refs.append(fact.source)
-            lines.append(_fact_line(fact, refs.index(fact.source) + 1))
+            lines.append(_fact_line(fact, refs.index(fact.source) + 1, kb))
         blocks.append(Items(lines))
     return blocks
 
 
-def _cell(cell: Cell, view: Comparison) -> CellLines:
+def _cell(cell: Cell, view: Comparison, kb: KnowledgeBase) -> CellLines:
     if not cell.facts:
         return _em(empty_cell_text(cell.state))
     lines: CellLines = []
@@ -162,7 +174,7 @@ def _cell(cell: Cell, view: Comparison) -> CellLines:
             text = f"≠ {text}"
         if fact.disputed:
             text += " (disputed)"
-        lines.append(_plain(text))
+        lines.append(_plain(text + own_mark(fact.where, kb)))
     return lines
 
 
@@ -181,7 +193,7 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
         [[_plain("routes")]] + [[_plain(", ".join(s.routes))] for s in view.substances],
     ]
     for label, cells in view.profile:
-        profile.append([[_plain(label)]] + [_cell(cell, view) for cell in cells])
+        profile.append([[_plain(label)]] + [_cell(cell, view, kb) for cell in cells])
     profile.append([[_plain("status")]] + [[_plain(s.status)] for s in view.substances])
     blocks += [Heading(2, "Profile"), Table(["", *names], profile)]
     for section in view.sections:
@@ -192,7 +204,7 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
             label = outcome_label(row.key) + (f" ({setting})" if setting else "")
             mixed = mixed_comparators_text(row.comparator_kinds)
             label += f"; {mixed}" if mixed else ""
-            rows.append([[_plain(label)]] + [_cell(c, view) for c in row.cells])
+            rows.append([[_plain(label)]] + [_cell(c, view, kb) for c in row.cells])
         blocks += [Heading(2, section.title), Table(["outcome", *names], rows)]
     if view.mechanism:
         rows = []
@@ -206,6 +218,7 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
                 text = "primary target" if is_target else "yes"
                 if fact is not None:
                     text += f" ({evidence_text(fact)}) [{view.reference_number(fact.source)}]"
+                    text += own_mark(fact.where, kb)
                 marks.append([_plain(text)])
             rows.append([[_plain(mrow.label + (" (shared)" if mrow.shared else ""))]] + marks)
         blocks += [Heading(2, "Mechanism"),
@@ -226,7 +239,8 @@ def _side_effect_blocks(view: SideEffects, kb: KnowledgeBase, refs: list[str]) -
                      [_plain(value_text(fact) or fact.claim)],
                      [_plain("" if extra is None else f"{extra:+.3g}")],
                      [_plain(fact.severity)], [_plain(setting_text(fact))],
-                     [_plain(evidence_text(fact))], [_plain(str(refs.index(fact.source) + 1))]])
+                     [_plain(evidence_text(fact) + own_mark(fact.where, kb))],
+                     [_plain(str(refs.index(fact.source) + 1))]])
     if not rows:
         return [Paragraph([[Inline("No adverse-event facts match.", "em")]])]
     return [Table(["event", "substance", "incidence vs comparator", "excess (points)",
@@ -257,10 +271,10 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         if details:
             blocks.append(Heading(1, "Details"))
             for summary in details:
-                blocks += _summary_blocks(summary, refs, level=2)
+                blocks += _summary_blocks(summary, refs, level=2, kb=kb)
     elif isinstance(view, Summary):
         title = view.substance.name
-        blocks = _summary_blocks(view, refs, level=1)
+        blocks = _summary_blocks(view, refs, level=1, kb=kb)
     elif isinstance(view, SideEffects):
         title = "Adverse effects: " + ", ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), Paragraph([_plain(_filters(view.filters))]),
@@ -272,7 +286,7 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
             if fact.source not in refs:
                 refs.append(fact.source)
             lines.append([Inline(f"{kb.substances[fact.substance].name}: "),
-                          *_fact_line(fact, refs.index(fact.source) + 1)])
+                          *_fact_line(fact, refs.index(fact.source) + 1, kb)])
         blocks = [Heading(1, title), Paragraph([_plain(
             f"{len(view.facts)} fact(s). {_filters(view.filters)}")])]
         blocks.append(Items(lines) if lines else Paragraph([[Inline("No fact matches.", "em")]]))
@@ -281,16 +295,17 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         title = f"Provenance of {fact.id}"
         refs = [fact.source]
         facts_table = [[[_plain(k)], [_plain(v)]] for k, v in _provenance_rows(fact)]
-        blocks = [Heading(1, title), Items([_fact_line(fact, 1)]),
+        blocks = [Heading(1, title), Items([_fact_line(fact, 1, kb)]),
                   Table(["field", "value"], facts_table),
                   Heading(2, "Other facts resting on the same source")]
-        blocks.append(Items([_fact_line(f, 1) for f in view.siblings]) if view.siblings
+        blocks.append(Items([_fact_line(f, 1, kb) for f in view.siblings]) if view.siblings
                       else Paragraph([[Inline("None.", "em")]]))
     elif isinstance(view, Overview):
         title = "Substances"
         rows = []
         for s, counts in view.rows:
-            rows.append([[_plain(s.name)], [_plain(s.family)], [_plain(s.drug_class)],
+            rows.append([[_plain(s.name + own_mark(s.where, kb))], [_plain(s.family)],
+                         [_plain(s.drug_class)],
                          [_plain(", ".join(voc.PATHWAY_NODES[t][0] for t in s.targets))],
                          [_plain(s.status)]]
                         + [[_plain(str(counts[c]))] for c in voc.CATEGORIES]
@@ -298,10 +313,21 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         blocks = [Heading(1, title), Paragraph([_plain(_filters(view.filters))]),
                   Table(["substance", "family", "class", "targets", "status", *voc.CATEGORIES,
                          "total"], rows)]
-        return Document(title, blocks)
+        return Document(title, _with_legend(blocks, own_folders(view, kb)))
     else:
         raise TypeError(f"no document form for {type(view).__name__}")
+    extra = [f for summary in details or [] for f in summary.facts]
+    blocks = _with_legend(blocks, own_folders(view, kb, extra))
     return Document(title, blocks + reference_items(kb, refs))
+
+
+def _with_legend(blocks: list[Block], folders: list[str]) -> list[Block]:
+    """The legend of the own mark after the first heading, when anything carries it."""
+    legend = own_legend(folders)
+    if not legend:
+        return blocks
+    at = next((i + 1 for i, b in enumerate(blocks) if isinstance(b, Heading)), 0)
+    return [*blocks[:at], Paragraph([[Inline(legend, "strong")]]), *blocks[at:]]
 
 
 def _provenance_rows(fact: Fact) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from evsum.render.common import (
     evidence_text,
     interval,
     number_with_unit,
+    own_mark,
     setting_text,
     value_text,
 )
@@ -102,14 +103,14 @@ def _reading_line(fact: Fact, drug: str) -> str | None:
     return " · ".join(parts) or None
 
 
-def _evidence_line(fact: Fact, view: Findings, more: int) -> str:
+def _evidence_line(fact: Fact, view: Findings, kb: KnowledgeBase, more: int) -> str:
     parts = [setting_text(fact), evidence_text(fact)]
     text = " · ".join(p for p in parts if p) + f" [{view.reference_number(fact.source)}]"
     if fact.disputed:
         text += ", disputed"
     if fact.read is not None and fact.read.faithful_copy:
         text += ", read on a copy"
-    return text + (f" +{more} more" if more else "")
+    return text + own_mark(fact.where, kb) + (f" +{more} more" if more else "")
 
 
 def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
@@ -122,7 +123,7 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
         reading = _reading_line(fact, drug)
         if reading:
             lines.append(CellLine("setting", reading))
-    lines.append(CellLine("evidence", _evidence_line(fact, view, more)))
+    lines.append(CellLine("evidence", _evidence_line(fact, view, kb, more)))
     if absolute is not None:
         lines.append(CellLine("computed", absolute_text(absolute, fact, direction(fact))))
     return lines
@@ -152,7 +153,8 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[Cel
             if absolute is not None and absolute.nnt is not None and (
                     absolute.ci_per_1000 is not None or (reading and reading.excludes_null)):
                 text += f"; {absolute.label} {absolute.nnt}{COMPUTED_MARK}"
-            lines.append(CellLine("harm", text + f") [{view.reference_number(fact.source)}]"))
+            lines.append(CellLine("harm", text + f") [{view.reference_number(fact.source)}]"
+                                  + own_mark(fact.where, kb)))
         if cell.more:
             lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
         return lines

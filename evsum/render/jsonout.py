@@ -10,7 +10,7 @@ from evsum.absolute import Absolute
 from evsum.compare import Comparison
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
-from evsum.facts.model import Fact, Source, Substance
+from evsum.facts.model import Fact, Location, Source, Substance
 from evsum.findings import FindingCell, Findings, Gaps
 from evsum.render.common import evidence_text, value_text
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
@@ -28,7 +28,13 @@ def substance_dict(substance: Substance) -> dict[str, Any]:
         "targets": list(substance.targets),
         "routes": list(substance.routes),
         "status": substance.status,
+        **origin_fields(substance.where),
     }
+
+
+def origin_fields(where: Location) -> dict[str, Any]:
+    """Whether an entry is one of evsum's bundled ones, and else the folder it came from."""
+    return {"bundled": where.bundled, "origin": where.origin}
 
 
 def source_dict(source: Source) -> dict[str, Any]:
@@ -46,6 +52,7 @@ def source_dict(source: Source) -> dict[str, Any]:
         "link": source.link,
         "status": source.status,
         "status_note": source.status_note,
+        **origin_fields(source.where),
     }
 
 
@@ -111,6 +118,7 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
             "url": fact.read.url, "kind": fact.read.kind,
             "provenance": voc.READ_KINDS[fact.read.kind], "note": fact.read.note},
         "checked": fact.checked.isoformat(),
+        **origin_fields(fact.where),
     }
 
 
@@ -273,6 +281,7 @@ def output_schema() -> dict[str, Any]:
     nullable_string = {"type": ["string", "null"]}
     nullable_number = {"type": ["number", "null"]}
     nullable_integer = {"type": ["integer", "null"]}
+    origin_properties = {"bundled": {"type": "boolean"}, "origin": nullable_string}
     fact = {
         "type": "object",
         "required": ["id", "substance", "category", "claim", "design", "source", "locator",
@@ -329,12 +338,13 @@ def output_schema() -> dict[str, Any]:
             "locator": {"type": "string"}, "checked": {"type": "string", "format": "date"},
             "pathway": {"type": "array", "items": {"enum": list(voc.PATHWAY_NODES)}},
             "tags": {"type": "array", "items": {"type": "string"}},
+            **origin_properties,
         },
     }
     source = {"type": "object", "required": ["key", "authors", "title", "year", "link"],
               "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
                              "doi": nullable_string, "pmid": nullable_string,
-                             "link": nullable_string}}
+                             "link": nullable_string, **origin_properties}}
     absolute = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["per_1000", "label", "nnt", "computed_by"],
         "properties": {"per_1000": {"type": "number"}, "label": {"enum": ["NNTB", "NNTH"]},

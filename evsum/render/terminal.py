@@ -28,9 +28,14 @@ from evsum.render.common import (
     empty_cell_text,
     evidence_text,
     fact_heading,
+    is_own,
     mixed_comparators_text,
     number_with_unit,
     outcome_label,
+    own_folders,
+    own_legend,
+    own_mark,
+    own_reference,
     read_text,
     setting_text,
     source_citation,
@@ -68,6 +73,7 @@ EVIDENCE_STYLE = {
 }
 NOT_CURATED_STYLE = "dim italic"
 DIFFERS_STYLE = "yellow"
+OWN_STYLE = "bold bright_magenta"
 NARROW_PER_COLUMN = 26
 BAR_WIDTH = 10
 
@@ -143,6 +149,7 @@ def _fact_lines(fact: Fact, kb: KnowledgeBase, width: int) -> list[Text]:
     head.append(f"  {source.short}", style="cyan")
     if source.status:
         head.append(f" ({source.status.replace('-', ' ')})", style="bold red")
+    head.append(own_mark(fact.where, kb), style=OWN_STYLE)
     body: list[Text] = []
     value = value_text(fact, kb.substances[fact.substance].name)
     if value:
@@ -297,6 +304,7 @@ def _comparison(view: Comparison, kb: KnowledgeBase, width: int) -> list[Rendera
                 if fact is not None:
                     text.append(f" {evidence_text(fact)} [{view.reference_number(fact.source)}]",
                                 style=EVIDENCE_STYLE[fact.design])
+                    text.append(own_mark(fact.where, kb), style=OWN_STYLE)
                 marks.append(text)
             mech_rows.append((node, marks))
         parts.append(_grid("MECHANISM", CATEGORY_STYLE["mechanism"], names, mech_rows, width))
@@ -425,11 +433,12 @@ def _references(keys: list[str], kb: KnowledgeBase) -> RenderableType:
             line.append(f" {link}", style="dim")
         if source.status:
             line.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
+        line.append(own_reference(source, kb), style=OWN_STYLE)
         lines.append(line)
     return Group(*lines)
 
 
-def _overview(view: Overview) -> list[RenderableType]:
+def _overview(view: Overview, kb: KnowledgeBase) -> list[RenderableType]:
     table = Table(box=box.SIMPLE_HEAD, title=Text("SUBSTANCES", style="bold"),
                   title_justify="left", padding=(0, 1))
     table.add_column("substance")
@@ -439,6 +448,7 @@ def _overview(view: Overview) -> list[RenderableType]:
     table.add_column("all", justify="right", style="bold", no_wrap=True)
     for s, counts in view.rows:
         about = Text(s.name, style="bold")
+        about.append(own_mark(s.where, kb), style=OWN_STYLE)
         about.append(f"\n{s.drug_class}")
         about.append("\ntargets: " + ", ".join(voc.PATHWAY_NODES[t][0] for t in s.targets),
                      style="dim")
@@ -499,6 +509,7 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
         extra = excess(fact)
         source = _evidence(fact)
         source.append(f" {kb.sources[fact.source].short}", style="cyan")
+        source.append(own_mark(fact.where, kb), style=OWN_STYLE)
         setting = setting_text(fact)
         if setting:
             source.append(f"\n{setting}", style="dim")
@@ -544,6 +555,8 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
              if fact.comparator else "none"),
             ("n", str(fact.n) if fact.n else "not stated"),
             ("checked", fact.checked.isoformat()), ("defined at", str(fact.where))]
+    if is_own(fact.where, kb):
+        rows.append(("read from", f"{fact.where.origin} (not bundled)"))
     if source.status:
         rows.append(("notice", source.status.replace("-", " ") + (
             f": {source.status_note}" if source.status_note else "")))
@@ -558,6 +571,7 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
         value = value_text(sibling)
         if value:
             line.append(f"  {value}")
+        line.append(own_mark(sibling.where, kb), style=OWN_STYLE)
         parts.append(line)
     if not view.siblings:
         parts.append(Text("  none", style=NOT_CURATED_STYLE))
@@ -565,6 +579,15 @@ def _provenance(view: Provenance, kb: KnowledgeBase, width: int) -> list[Rendera
 
 
 def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    """The view's parts, with the legend of OWN_MARK after the title when anything has it."""
+    parts = _view_parts(view, kb, width)
+    legend = own_legend(own_folders(view, kb))
+    if legend:
+        parts.insert(1, Text(legend, style=OWN_STYLE))
+    return parts
+
+
+def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     from evsum.findings import Findings, Gaps
 
     if isinstance(view, Findings):
@@ -582,7 +605,7 @@ def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     if isinstance(view, SideEffects):
         return _side_effects(view, kb)
     if isinstance(view, Overview):
-        return _overview(view)
+        return _overview(view, kb)
     if isinstance(view, SearchResults):
         return _search(view, kb, width)
     if isinstance(view, Provenance):
