@@ -11,7 +11,7 @@ from typing import Any
 
 from evsum.facts import vocabulary as voc
 from evsum.facts.yamltree import Mapping, Node, Scalar, Sequence
-from evsum.text import describe, forbidden_character, visible
+from evsum.text import describe, forbidden_character, forbidden_character_problem, visible
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'\\`]+$")
@@ -216,9 +216,9 @@ def _text(node: Node, spec: Field, path: str, out: Collector) -> str | None:
     if len(text) > limit:
         out.add(scalar.line, path, f"is {len(text)} characters long; the limit is {limit}")
         return None
-    bad = forbidden_character(text, allow_newlines=long)
+    bad = forbidden_character_problem(text, allow_newlines=long)
     if bad is not None:
-        out.add(scalar.line, path, f"contains the control character {bad}")
+        out.add(scalar.line, path, f"contains {bad}")
         return None
     return text
 
