@@ -169,3 +169,14 @@ def test_forest_axes_use_a_log_scale_for_ratios(kb: KnowledgeBase) -> None:
     assert axis[2] is True
     # On a log axis from OR 1 (the null, left end) to 8, OR 4 sits midway between 2 and 8.
     assert forest_line(fact, axis, width=7) == "┆ ├─●─┤"
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_json_output_never_writes_nan_or_infinity(kb: KnowledgeBase, number: float,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Validation bounds every number; should one slip through, no "NaN" is written.
+    from evsum.render import jsonout
+
+    monkeypatch.setattr(jsonout, "view_dict", lambda view, kb: {"estimate": number})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        jsonout.render_json(object(), kb)

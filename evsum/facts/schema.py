@@ -34,6 +34,14 @@ TEXT_LIMIT = 400
 LONG_TEXT_LIMIT = 4000
 LIST_LIMIT = 64
 MAX_ENTRIES_PER_FILE = 5000
+# Bounds on numbers, checked before any conversion: no estimate, interval, range or
+# comparator value in this field is larger than a billion, no count reaches one, no
+# timepoint is longer than a millennium; a number of more than 30 digits is a typo
+# or an attack (int() of 4,301 digits raises, a float of 309 overflows).
+MAX_DIGITS = 30
+MAX_MAGNITUDE = 1e9
+MAX_COUNT = 10**9 - 1
+MAX_TIMEPOINT_YEARS = 1000
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,10 @@ def _yaml11_reading(node: Scalar) -> str | None:
     return None
 
 
+def _too_many_digits(text: str) -> bool:
+    return len(text) > MAX_DIGITS and sum(ch.isdigit() for ch in text) > MAX_DIGITS
+
+
 def _number(node: Scalar) -> float | None:
     text = node.value.strip().replace("_", "")
     if not node.plain or not FLOAT.match(text):
@@ -249,12 +261,22 @@ def _numeric(node: Node, spec: Field, path: str, out: Collector) -> float | None
     scalar = _expect_scalar(node, path, "a number", out)
     if scalar is None:
         return None
+    if _too_many_digits(scalar.value):
+        out.add(scalar.line, path, f"{describe(scalar.value)} has more than {MAX_DIGITS} digits")
+        return None
     number = _number(scalar)
     if number is None:
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a number")
         return None
     if spec.kind == "int" and not isinstance(number, int):
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a whole number")
+        return None
+    if spec.kind == "int" and abs(number) > MAX_COUNT:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is beyond the limit of {MAX_COUNT}")
+        return None
+    if abs(number) > MAX_MAGNITUDE:
+        out.add(scalar.line, path,
+                f"{describe(scalar.value)} is beyond the limit of ±{MAX_MAGNITUDE:g}")
         return None
     if spec.minimum is not None and number < spec.minimum:
         out.add(scalar.line, path, f"{describe(scalar.value)} is below {spec.minimum:g}")
@@ -338,13 +360,21 @@ def _timepoint(node: Node, spec: Field, path: str, out: Collector) -> tuple[floa
     scalar = _expect_scalar(node, path, "a timepoint", out)
     if scalar is None:
         return None
+    if _too_many_digits(scalar.value):
+        out.add(scalar.line, path, f"{describe(scalar.value)} has more than {MAX_DIGITS} digits")
+        return None
     match = TIMEPOINT.match(scalar.value.strip())
     if match is None:
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a timepoint such as "
                 "'40 min', '24 h', '6 wk'")
         return None
     amount = float(match.group(1))
-    return (int(amount) if amount.is_integer() else amount, match.group(2))
+    unit = match.group(2)
+    if amount * voc.TIME_UNITS_HOURS[unit] > MAX_TIMEPOINT_YEARS * voc.TIME_UNITS_HOURS["y"]:
+        out.add(scalar.line, path,
+                f"{describe(scalar.value)} is longer than {MAX_TIMEPOINT_YEARS} years")
+        return None
+    return (int(amount) if amount.is_integer() else amount, unit)
 
 
 def _list(node: Node, spec: Field, path: str, out: Collector) -> list[Any] | None:
@@ -512,10 +542,13 @@ def _json(spec: Field) -> dict[str, Any]:
         schema = {"type": "integer"}
         if spec.minimum is not None:
             schema["minimum"] = spec.minimum
+        if kind == "int":
+            schema["maximum"] = MAX_COUNT
     elif kind == "number":
-        schema = {"type": "number"}
+        schema = {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
     elif kind == "pair":
-        schema = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+        schema = {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+            "type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}}
     elif kind == "date":
         schema = {"type": "string", "format": "date"}
     elif kind == "pvalue":
