@@ -14,10 +14,21 @@ from evsum.facts.yamltree import Mapping, Node, Scalar, Sequence
 from evsum.text import describe, forbidden_character, forbidden_character_problem, visible
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'\\`]+$")
+# A DOI's suffix in the characters Crossref recommends (letters, digits, -._;()/:), with
+# no '.' or '..' segment: nothing a link could decode into another target.
+DOI_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._;()/:")
+DOI = re.compile(r"^10\.[0-9]{4,9}/(?!(?:.*/)?\.{1,2}(?:/|$))[-._;()/:A-Za-z0-9]+$")
 PMID = re.compile(r"^[1-9][0-9]{0,8}$")
 PMCID = re.compile(r"^PMC[0-9]{1,9}$")
-URL = re.compile(r"^https?://[^\s<>\"']+$")
+# An http(s) URL whose host is a domain name (no user name, IP address or port tricks)
+# and whose rest is plain RFC 3986 ASCII: no backslash, quote, space, '%2e', malformed
+# percent escape or dot segment, each of which lets a link go elsewhere than it shows.
+HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+URL = re.compile(
+    r"^(?!.*%2[eE])(?!.*%(?![0-9A-Fa-f]{2}))(?!.*/\.{1,2}(?:[/?#]|$))https?://"
+    + HOST.pattern[1:-1]
+    + r"(?::[0-9]{1,5})?(?:[/?#][-A-Za-z0-9._~:/?#@!$&()*+,;=%]*)?$")
 TIMEPOINT = re.compile(r"^(\d+(?:\.\d+)?) ?(min|h|d|wk|mo|y)$")
 INT = re.compile(r"^[-+]?[0-9]+$")
 FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -337,10 +348,44 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Callable[..., str | None]:
         if spec.kind == "doi":
             value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I)
         if not pattern.match(value) or forbidden_character(value) is not None:
-            out.add(scalar.line, path, f"{describe(value)} is not {what}")
+            reason = {"doi": _doi_problem, "url": _url_problem}.get(spec.kind, _no_reason)(value)
+            out.add(scalar.line, path, f"{describe(value)} is not {what}{reason}")
             return None
         return value
     return check
+
+
+def _no_reason(value: str) -> str:
+    return ""
+
+
+def _doi_problem(value: str) -> str:
+    """Why a text that fails DOI is not a DOI, as ': it ...', or ''."""
+    suffix = value.partition("/")[2]
+    bad = next((ch for ch in suffix if ch not in DOI_CHARACTERS), None)
+    if bad is not None:
+        return f": it holds {describe(bad)}; a DOI holds only letters, digits and -._;()/:"
+    if any(segment in (".", "..") for segment in suffix.split("/")):
+        return ": it has a '.' or '..' path segment"
+    return ""
+
+
+def _url_problem(value: str) -> str:
+    """Why a text that fails URL is not a link evsum writes, as ': it ...', or ''."""
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return ": only http:// and https:// links are allowed"
+    if "\\" in value:
+        return ": it holds a backslash"
+    if "%2e" in value.lower():
+        return ": it holds an encoded dot (%2e)"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        return ": it names a user ('@') before the host"
+    host = re.sub(r":[0-9]{1,5}$", "", authority)
+    if not HOST.match(host):
+        return f": its host {describe(host)} is not a domain name"
+    return ""
 
 
 def _pvalue(node: Node, spec: Field, path: str, out: Collector) -> str | None:
