@@ -64,7 +64,7 @@ def test_markdown_escapes_fact_text() -> None:
 
 def test_markdown_breaks_autolinks_but_leaves_numbers_alone() -> None:
     assert md("www.fda.gov&#64;evil.com https://x.org/a x@y.com www.1and1.com 0.5 mg") == (
-        r"www\.fda\.gov\&\#64;evil\.com https:/\/x\.org/a x\@y\.com www\.1and1\.com 0.5 mg")
+        r"www\.fda\.gov\&\#64;evil\.com https:\//x\.org/a x\@y\.com www\.1and1\.com 0.5 mg")
 
 
 def _tables(text: str) -> list[list[list[str]]]:

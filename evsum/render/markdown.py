@@ -19,20 +19,28 @@ from evsum.render.document import (
 from evsum.views import Summary
 
 # Backslash-escaped in all text: markup and HTML characters; '@', which makes an email
-# autolink; the second '/' of '//' (https://, protocol-relative links); the dot of
-# "www." and every dot between a letter or digit and a letter, which a domain name
-# needs (GFM's www. autolinks, linkify's bare domains): "0.5" stays as it is,
-# "e.g." becomes "e\.g.".
-_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&#!$@]|(?<=/)/|(?<=[^\W_])\.(?=[^\W\d_])|(?i:(?<=www))\.")
+# autolink; the first '/' of '//' (https://, protocol-relative links); every dot before
+# a letter, which a domain name needs (GFM's www. autolinks, linkify's bare domains), and
+# the dot of "www." before anything: "0.5" stays as it is, "e.g." becomes "e\.g.".
+# Lookaheads only, so that the pattern keeps a fast first-character scan.
+_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&#!$@]|/(?=/)|\.(?=[^\W\d_])")
+_WWW_DOT = re.compile(r"(?i)(?<=www)\.")
 # What makes a line start a block: a bullet or ordered-list marker, a setext underline
 # or thematic break ("===", "---"). Only the first character(s) need an escape.
 _BLOCK_START = re.compile(r"^( {0,3})(?:([-+*])(?=[ \t]|$)|([0-9]{1,9})([.)])(?=[ \t]|$)"
                           r"|([-=])(?=[-= \t]*$))")
 
 
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
+
+
 def md(text: str) -> str:
     """Escape fact text for markdown: no markup, no HTML, no autolink, one line."""
-    return _SPECIAL.sub(lambda m: "\\" + m.group(), " ".join(str(text).split()))
+    escaped = _SPECIAL.sub(_backslash, " ".join(str(text).split()))
+    if "w." in escaped or "W." in escaped:  # "www.1and1.com": a dot before a digit
+        escaped = _WWW_DOT.sub(r"\\.", escaped)
+    return escaped
 
 
 def _block_safe(line: str) -> str:
