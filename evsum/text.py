@@ -19,20 +19,38 @@ import unicodedata
 # invisible character (not even U+200D ZWJ, which only joins emoji and some scripts).
 # The ranges are Unicode 14's Cf set, widened to Unicode 16's hieroglyph controls;
 # tests/test_text.py checks them against the running Python's unicodedata.
-_FORBIDDEN_RANGES = (
-    "\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
-    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+# For speed, ASCII text (most of it) is searched with the first class only, and other
+# text for the BMP class or any astral character: a class with astral ranges is scanned
+# several times slower than one BMP class and one astral range.
+_ASCII_RANGES = "\x00-\x08\x0b-\x1f\x7f"
+_BMP_RANGES = (
+    "\x80-\x9f\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+    "\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
+)
+_ASTRAL_RANGES = (
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0000-\U000e007f"
 )
-_FORBIDDEN = re.compile(f"[{_FORBIDDEN_RANGES}]")
+_FORBIDDEN = re.compile(f"[{_ASCII_RANGES}{_BMP_RANGES}{_ASTRAL_RANGES}]")
+_FORBIDDEN_ASCII = re.compile(f"[{_ASCII_RANGES}]")
+_FORBIDDEN_ASTRAL = re.compile(f"[{_ASTRAL_RANGES}]")
+_CANDIDATE = re.compile(f"[{_ASCII_RANGES}{_BMP_RANGES}\U00010000-\U0010ffff]")
 _NEWLINE_OR_TAB = re.compile("[\t\n]")
 # Controls in the strict sense: the C0/C1 codes, DEL and the Bidi_Control characters.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _search_forbidden(text: str) -> re.Match[str] | None:
+    if text.isascii():
+        return _FORBIDDEN_ASCII.search(text)
+    for match in _CANDIDATE.finditer(text):
+        if match.group() <= "\uffff" or _FORBIDDEN_ASTRAL.match(match.group()):
+            return match
+    return None
+
+
 def _first_forbidden(text: str, allow_newlines: bool) -> str | None:
-    match = _FORBIDDEN.search(text)
+    match = _search_forbidden(text)
     if match is None and not allow_newlines:
         match = _NEWLINE_OR_TAB.search(text)
     return None if match is None else match.group()
@@ -74,7 +92,7 @@ def describe(text: str, limit: int = 60) -> str:
 
 def visible(text: str) -> str:
     """Text with every control character shown as an escape, nothing else changed."""
-    if _FORBIDDEN.search(text) is None and _NEWLINE_OR_TAB.search(text) is None:
+    if _search_forbidden(text) is None and _NEWLINE_OR_TAB.search(text) is None:
         return text  # the common case, on the hot path of validation
     text = _FORBIDDEN.sub(_escape, text)
     return text.replace("\n", "\\n").replace("\t", "\\t")

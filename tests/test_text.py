@@ -57,3 +57,10 @@ def test_visible_text_is_allowed(text: str) -> None:
 def test_messages_show_every_refused_character_as_an_escape() -> None:
     assert visible("a\u061cb\u200bc\U000e0041d") == "a\\u061cb\\u200bc\\U000e0041d"
     assert describe("x\u2028y") == "'x\\u2028y'"
+
+
+def test_the_first_refused_character_is_named_whatever_its_plane() -> None:
+    assert forbidden_character("a\U000e0041b\u200bc") == "U+E0041 (tag latin capital letter a)"
+    assert forbidden_character("a\u200bb\U000e0041c") == "U+200B (zero width space)"
+    assert forbidden_character("😀 a\u00adb") == "U+00AD (soft hyphen)"
+    assert forbidden_character("😀 \x1b") == "U+001B (control character)"
