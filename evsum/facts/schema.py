@@ -45,6 +45,7 @@ TEXT_LIMIT = 400
 LONG_TEXT_LIMIT = 4000
 LIST_LIMIT = 64
 MAX_ENTRIES_PER_FILE = 5000
+IDENTIFIER_LIMIT = 2000  # characters in a DOI, PMID, PMC id or URL, checked before matching
 # Bounds on numbers, checked before any conversion: no estimate, interval, range or
 # comparator value in this field is larger than a billion, no count reaches one, no
 # timepoint is longer than a millennium; a number of more than 30 digits is a typo
@@ -345,6 +346,10 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Callable[..., str | None]:
         if scalar is None:
             return None
         value = scalar.value.strip()
+        if len(value) > IDENTIFIER_LIMIT:
+            out.add(scalar.line, path,
+                    f"is {len(value)} characters long; the limit is {IDENTIFIER_LIMIT}")
+            return None
         if spec.kind == "doi":
             value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I)
         if not pattern.match(value) or forbidden_character(value) is not None:
