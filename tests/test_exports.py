@@ -12,6 +12,8 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evsum.errors import EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
 from evsum.render.jsonout import output_schema
@@ -312,3 +314,25 @@ def test_hrefs_are_percent_encoded_in_markdown_and_html() -> None:
     expected = "https://a.org/x%20y%5Cz%22%3C%C3%A9%3E?q=1&amp;r=&#64;"
     assert _structure(_gfm(to_markdown(document))) == [("a", expected)]
     assert _structure(to_html(document)) == [("a", expected)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("wW.:/@-+=#*_~`!<>&;()[]|\\ 0123456789aceghlmoprstx")),
+               max_size=40))
+def test_no_fact_text_makes_a_link_or_a_block_in_markdown(text: str) -> None:
+    from evsum.render.document import Document, Inline, Items, Paragraph, Table
+    from evsum.render.markdown import serialize
+
+    line = [Inline(text)]
+    document = Document("t", [Paragraph([line]), Items([line]), Items([line], numbered=True),
+                              Table(["h"], [[[line]]])])
+    html = _gfm(serialize(document))
+    assert _structure(html) == [("ul", ""), ("li", ""), ("ol", ""), ("li", ""), ("table", ""),
+                                ("tr", ""), ("th", ""), ("tr", ""), ("td", "")]
+    import html5lib
+
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    shown = " ".join(text.split())
+    for tag in ("p", "li", "td"):
+        assert ["".join(el.itertext()).strip() for el in tree.iter(tag)] == (
+            [shown] * (2 if tag == "li" else 1) if shown or tag != "p" else [])
