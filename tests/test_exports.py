@@ -12,6 +12,8 @@ from pathlib import Path
 import bibtexparser
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evsum.errors import EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
 from evsum.render.jsonout import output_schema
@@ -233,3 +235,104 @@ def test_completion_offers_names_and_aliases(run: Run) -> None:
     result = run(env={"_EVSUM_COMPLETE": "complete_bash", "COMP_WORDS": "evsum show psil",
                       "COMP_CWORD": "2"})
     assert "psilocybin" in result.stdout
+
+
+# --- links are what they show; fact text makes no structure ---------------------------------
+
+BAIT = Path(__file__).parent / "data" / "hostile" / "valid-link-and-list-bait.yaml"
+BAIT_LINKS = {  # every link the bait's references may make, and no other
+    "https://doi.org/10.1000/t(1);2",
+    "https://pubmed.ncbi.nlm.nih.gov/12345/",
+    "https://labels.example.org/cgi?id=7&set=on",
+}
+# Tags that carry structure or a link; a paragraph and a line break carry none.
+STRUCTURE = {"h1", "h2", "h3", "h4", "ul", "ol", "li", "table", "tr", "th", "td", "blockquote",
+             "pre", "code", "hr", "a", "img", "em", "strong", "del", "s", "input"}
+
+
+def _gfm(markdown: str) -> str:
+    """Markdown as GitHub-like renderers show it: tables, strikethrough and autolinks."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"linkify": True})
+    return parser.enable(["table", "strikethrough", "linkify"]).render(markdown)
+
+
+def _structure(html: str) -> list[tuple[str, str]]:
+    """Each structural element in document order, with its link target or list start."""
+    import html5lib
+
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    return [(el.tag, el.get("href") or el.get("start") or "") for el in tree.iter()
+            if el.tag in STRUCTURE and not (el.tag == "ol" and len(el) == 0)]
+
+
+@pytest.mark.parametrize("command", [
+    ["show", "hostile"], ["compare", "hostile", "other"], ["search", "approved"],
+    ["why", "hostile.test2020.response"], ["export", "hostile", "other", "-o", "-"],
+])
+def test_markdown_makes_exactly_the_html_exports_links_and_lists(run: Run, command: list[str],
+                                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / BAIT.name).write_bytes(BAIT.read_bytes())
+    base = ["--no-bundled", "--facts-dir", str(folder), *command]
+    markdown = run(*base, "--format", "markdown")
+    html = run(*base, "--format", "html")
+    assert markdown.code == EXIT_OK and html.code == EXIT_OK, (markdown, html)
+    rendered = _structure(_gfm(markdown.stdout))
+    assert rendered == _structure(html.stdout)
+    links = [target for tag, target in rendered if tag == "a"]
+    assert links and set(links) <= BAIT_LINKS
+    assert [x for x in rendered if x[0] == "ol"] == [("ol", "")]  # the references, from 1
+
+
+def test_markdown_shows_the_bait_text_unchanged(run: Run, tmp_path: Path) -> None:
+    import html5lib
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / BAIT.name).write_bytes(BAIT.read_bytes())
+    out = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "-f", "markdown")
+    text = " ".join(html5lib.parse(_gfm(out.stdout), namespaceHTMLElements=False).itertext())
+    for shown in ("2019. Approved class at https://class.com/x.",
+                  "See www.fda.gov&#64;evil.com, https://evil.com/claim, x@evil.com, "
+                  "evil.com/path, <https://angle.com>, http:\\\\back.com, www.1and1.com",
+                  "mailto:x@evil.com ftp://files.org/x xmpp:y@evil.net",
+                  "Status: = setext www.status.org", "- 42. www.dose.com"):
+        assert shown in text
+
+
+def test_hrefs_are_percent_encoded_in_markdown_and_html() -> None:
+    from evsum.render.document import Document, Inline, Paragraph
+    from evsum.render.htmlout import serialize as to_html
+    from evsum.render.markdown import serialize as to_markdown
+
+    # Validation lets no such target through; the writers encode whatever they are given.
+    href = "https://a.org/x y\\z\"<é>?q=1&amp;r=&#64;"
+    document = Document("t", [Paragraph([[Inline("link", href=href)]])])
+    expected = "https://a.org/x%20y%5Cz%22%3C%C3%A9%3E?q=1&amp;r=&#64;"
+    assert _structure(_gfm(to_markdown(document))) == [("a", expected)]
+    assert _structure(to_html(document)) == [("a", expected)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("wW.:/@-+=#*_~`!<>&;()[]|\\ 0123456789aceghlmoprstx")),
+               max_size=40))
+def test_no_fact_text_makes_a_link_or_a_block_in_markdown(text: str) -> None:
+    from evsum.render.document import Document, Inline, Items, Paragraph, Table
+    from evsum.render.markdown import serialize
+
+    line = [Inline(text)]
+    document = Document("t", [Paragraph([line]), Items([line]), Items([line], numbered=True),
+                              Table(["h"], [[[line]]])])
+    html = _gfm(serialize(document))
+    assert _structure(html) == [("ul", ""), ("li", ""), ("ol", ""), ("li", ""), ("table", ""),
+                                ("tr", ""), ("th", ""), ("tr", ""), ("td", "")]
+    import html5lib
+
+    tree = html5lib.parse(html, namespaceHTMLElements=False)
+    shown = " ".join(text.split())
+    for tag in ("p", "li", "td"):
+        assert ["".join(el.itertext()).strip() for el in tree.iter(tag)] == (
+            [shown] * (2 if tag == "li" else 1) if shown or tag != "p" else [])

@@ -608,7 +608,7 @@ def run_script(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[s
 @pytest.mark.parametrize("name", [
     "alias-billion-laughs", "deep-flow-brackets-1M", "deep-flow-mappings-1M", "list-100k-facts",
     "mapping-100k-unknown-fields", "control-sgr-in-claim", "control-escape-in-top-level-key",
-    "raw-osc8-hyperlink-in-claim",
+    "raw-osc8-hyperlink-in-claim", "number-4301-digit-n",
 ])
 def test_worst_cases_through_the_console_script(name: str, tmp_path: Path) -> None:
     case = BY_NAME[name]

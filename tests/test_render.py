@@ -66,6 +66,11 @@ def test_markdown_escapes_fact_text() -> None:
         r"a \| b \[c\](d) \<i\>x\</i\> \& \*y\* \`z\` next")
 
 
+def test_markdown_breaks_autolinks_but_leaves_numbers_alone() -> None:
+    assert md("www.fda.gov&#64;evil.com https://x.org/a x@y.com www.1and1.com 0.5 mg") == (
+        r"www\.fda\.gov\&\#64;evil\.com https:\//x\.org/a x\@y\.com www\.1and1\.com 0.5 mg")
+
+
 def _tables(text: str) -> list[list[list[str]]]:
     """Every GFM table in a document, as rows of cell texts."""
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
@@ -174,3 +179,14 @@ def test_forest_axes_use_a_log_scale_for_ratios(kb: KnowledgeBase) -> None:
     assert axis[2] is True
     # On a log axis from OR 1 (the null, left end) to 8, OR 4 sits midway between 2 and 8.
     assert forest_line(fact, axis, width=7) == "┆ ├─●─┤"
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_json_output_never_writes_nan_or_infinity(kb: KnowledgeBase, number: float,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Validation bounds every number; should one slip through, no "NaN" is written.
+    from evsum.render import jsonout
+
+    monkeypatch.setattr(jsonout, "view_dict", lambda view, kb: {"estimate": number})
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        jsonout.render_json(object(), kb)

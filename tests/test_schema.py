@@ -139,3 +139,24 @@ def test_json_schema_rejects_an_unknown_field() -> None:
 
 
 Write = Callable[[dict[str, str]], Path]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("n", 10**9, "1000000000 is greater than the maximum of 999999999"),
+    ("estimate", 1.5e9, "1500000000.0 is greater than the maximum of 1000000000.0"),
+    ("estimate", -1e10, "-10000000000.0 is less than the minimum of -1000000000.0"),
+    ("ci", [-1.7e308, 1], "-1.7e+308 is less than the minimum of -1000000000.0"),
+])
+def test_json_schema_bounds_numbers_as_validation_does(field: str, value: object,
+                                                       message: str) -> None:
+    validator = jsonschema.Draft202012Validator(json_schema())
+    fact: dict[str, object] = {
+        "id": "x", "substance": "x", "category": "efficacy", "claim": "c", "design": "rct",
+        "source": "s", "locator": "l", "checked": "2026-01-01", "outcome": "response",
+        "value": {"unit": "mg", "estimate": 1}}
+    assert [e.message for e in validator.iter_errors({"facts": [fact]})] == []
+    if field == "n":
+        fact["n"] = value
+    else:
+        fact["value"] = {"unit": "mg", "estimate": 1, field: value}
+    assert [e.message for e in validator.iter_errors({"facts": [fact]})] == [message]

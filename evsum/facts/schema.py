@@ -11,13 +11,24 @@ from typing import Any
 
 from evsum.facts import vocabulary as voc
 from evsum.facts.yamltree import Mapping, Node, Scalar, Sequence
-from evsum.text import describe, forbidden_character, visible
+from evsum.text import describe, forbidden_character, forbidden_character_problem, visible
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-DOI = re.compile(r"^10\.\d{4,9}/[^\s<>\"'\\`]+$")
+# A DOI's suffix in the characters Crossref recommends (letters, digits, -._;()/:), with
+# no '.' or '..' segment: nothing a link could decode into another target.
+DOI_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._;()/:")
+DOI = re.compile(r"^10\.[0-9]{4,9}/(?!(?:.*/)?\.{1,2}(?:/|$))[-._;()/:A-Za-z0-9]+$")
 PMID = re.compile(r"^[1-9][0-9]{0,8}$")
 PMCID = re.compile(r"^PMC[0-9]{1,9}$")
-URL = re.compile(r"^https?://[^\s<>\"']+$")
+# An http(s) URL whose host is a domain name (no user name, IP address or port tricks)
+# and whose rest is plain RFC 3986 ASCII: no backslash, quote, space, '%2e', malformed
+# percent escape or dot segment, each of which lets a link go elsewhere than it shows.
+HOST = re.compile(
+    r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+URL = re.compile(
+    r"^(?!.*%2[eE])(?!.*%(?![0-9A-Fa-f]{2}))(?!.*/\.{1,2}(?:[/?#]|$))https?://"
+    + HOST.pattern[1:-1]
+    + r"(?::[0-9]{1,5})?(?:[/?#][-A-Za-z0-9._~:/?#@!$&()*+,;=%]*)?$")
 TIMEPOINT = re.compile(r"^(\d+(?:\.\d+)?) ?(min|h|d|wk|mo|y)$")
 INT = re.compile(r"^[-+]?[0-9]+$")
 FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$")
@@ -34,6 +45,15 @@ TEXT_LIMIT = 400
 LONG_TEXT_LIMIT = 4000
 LIST_LIMIT = 64
 MAX_ENTRIES_PER_FILE = 5000
+IDENTIFIER_LIMIT = 2000  # characters in a DOI, PMID, PMC id or URL, checked before matching
+# Bounds on numbers, checked before any conversion: no estimate, interval, range or
+# comparator value in this field is larger than a billion, no count reaches one, no
+# timepoint is longer than a millennium; a number of more than 30 digits is a typo
+# or an attack (int() of 4,301 digits raises, a float of 309 overflows).
+MAX_DIGITS = 30
+MAX_MAGNITUDE = 1e9
+MAX_COUNT = 10**9 - 1
+MAX_TIMEPOINT_YEARS = 1000
 
 
 @dataclass(frozen=True)
@@ -202,6 +222,10 @@ def _yaml11_reading(node: Scalar) -> str | None:
     return None
 
 
+def _too_many_digits(text: str) -> bool:
+    return len(text) > MAX_DIGITS and sum(ch.isdigit() for ch in text) > MAX_DIGITS
+
+
 def _number(node: Scalar) -> float | None:
     text = node.value.strip().replace("_", "")
     if not node.plain or not FLOAT.match(text):
@@ -251,9 +275,9 @@ def _text(node: Node, spec: Field, path: str, out: Collector) -> str | None:
     if len(text) > limit:
         out.add(scalar.line, path, f"is {len(text)} characters long; the limit is {limit}")
         return None
-    bad = forbidden_character(text, allow_newlines=long)
+    bad = forbidden_character_problem(text, allow_newlines=long)
     if bad is not None:
-        out.add(scalar.line, path, f"contains the control character {bad}")
+        out.add(scalar.line, path, f"contains {bad}")
         return None
     return text
 
@@ -284,12 +308,22 @@ def _numeric(node: Node, spec: Field, path: str, out: Collector) -> float | None
     scalar = _expect_scalar(node, path, "a number", out)
     if scalar is None:
         return None
+    if _too_many_digits(scalar.value):
+        out.add(scalar.line, path, f"{describe(scalar.value)} has more than {MAX_DIGITS} digits")
+        return None
     number = _number(scalar)
     if number is None:
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a number")
         return None
     if spec.kind == "int" and not isinstance(number, int):
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a whole number")
+        return None
+    if spec.kind == "int" and abs(number) > MAX_COUNT:
+        out.add(scalar.line, path, f"{describe(scalar.value)} is beyond the limit of {MAX_COUNT}")
+        return None
+    if abs(number) > MAX_MAGNITUDE:
+        out.add(scalar.line, path,
+                f"{describe(scalar.value)} is beyond the limit of ±{MAX_MAGNITUDE:g}")
         return None
     if spec.minimum is not None and number < spec.minimum:
         out.add(scalar.line, path, f"{describe(scalar.value)} is below {spec.minimum:g}")
@@ -347,13 +381,51 @@ def _pattern(pattern: re.Pattern[str], what: str) -> Callable[..., str | None]:
         if scalar is None:
             return None
         value = scalar.value.strip()
+        if len(value) > IDENTIFIER_LIMIT:
+            out.add(scalar.line, path,
+                    f"is {len(value)} characters long; the limit is {IDENTIFIER_LIMIT}")
+            return None
         if spec.kind == "doi":
             value = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", value, flags=re.I)
         if not pattern.match(value) or forbidden_character(value) is not None:
-            out.add(scalar.line, path, f"{describe(value)} is not {what}")
+            reason = {"doi": _doi_problem, "url": _url_problem}.get(spec.kind, _no_reason)(value)
+            out.add(scalar.line, path, f"{describe(value)} is not {what}{reason}")
             return None
         return value
     return check
+
+
+def _no_reason(value: str) -> str:
+    return ""
+
+
+def _doi_problem(value: str) -> str:
+    """Why a text that fails DOI is not a DOI, as ': it ...', or ''."""
+    suffix = value.partition("/")[2]
+    bad = next((ch for ch in suffix if ch not in DOI_CHARACTERS), None)
+    if bad is not None:
+        return f": it holds {describe(bad)}; a DOI holds only letters, digits and -._;()/:"
+    if any(segment in (".", "..") for segment in suffix.split("/")):
+        return ": it has a '.' or '..' path segment"
+    return ""
+
+
+def _url_problem(value: str) -> str:
+    """Why a text that fails URL is not a link evsum writes, as ': it ...', or ''."""
+    scheme, sep, rest = value.partition("://")
+    if not sep or scheme not in ("http", "https"):
+        return ": only http:// and https:// links are allowed"
+    if "\\" in value:
+        return ": it holds a backslash"
+    if "%2e" in value.lower():
+        return ": it holds an encoded dot (%2e)"
+    authority = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in authority:
+        return ": it names a user ('@') before the host"
+    host = re.sub(r":[0-9]{1,5}$", "", authority)
+    if not HOST.match(host):
+        return f": its host {describe(host)} is not a domain name"
+    return ""
 
 
 def _pvalue(node: Node, spec: Field, path: str, out: Collector) -> str | None:
@@ -373,13 +445,21 @@ def _timepoint(node: Node, spec: Field, path: str, out: Collector) -> tuple[floa
     scalar = _expect_scalar(node, path, "a timepoint", out)
     if scalar is None:
         return None
+    if _too_many_digits(scalar.value):
+        out.add(scalar.line, path, f"{describe(scalar.value)} has more than {MAX_DIGITS} digits")
+        return None
     match = TIMEPOINT.match(scalar.value.strip())
     if match is None:
         out.add(scalar.line, path, f"{describe(scalar.value)} is not a timepoint such as "
                 "'40 min', '24 h', '6 wk'")
         return None
     amount = float(match.group(1))
-    return (int(amount) if amount.is_integer() else amount, match.group(2))
+    unit = match.group(2)
+    if amount * voc.TIME_UNITS_HOURS[unit] > MAX_TIMEPOINT_YEARS * voc.TIME_UNITS_HOURS["y"]:
+        out.add(scalar.line, path,
+                f"{describe(scalar.value)} is longer than {MAX_TIMEPOINT_YEARS} years")
+        return None
+    return (int(amount) if amount.is_integer() else amount, unit)
 
 
 def _list(node: Node, spec: Field, path: str, out: Collector) -> list[Any] | None:
@@ -614,10 +694,13 @@ def _json(spec: Field) -> dict[str, Any]:
         schema = {"type": "integer"}
         if spec.minimum is not None:
             schema["minimum"] = spec.minimum
+        if kind == "int":
+            schema["maximum"] = MAX_COUNT
     elif kind == "number":
-        schema = {"type": "number"}
+        schema = {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
     elif kind == "pair":
-        schema = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+        schema = {"type": "array", "minItems": 2, "maxItems": 2, "items": {
+            "type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}}
     elif kind == "date":
         schema = {"type": "string", "format": "date"}
     elif kind == "pvalue":

@@ -34,6 +34,18 @@ from evsum.render.common import (
 )
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
+# RFC 3986's reserved and unreserved characters, less the quote; '%' stays as it is, since
+# validation lets through only well-formed escapes.
+_HREF_SAFE = "-._~:/?#@!$&()*+,;=%"
+
+
+def encoded_href(href: str) -> str:
+    """A link target with every other character percent-encoded (UTF-8): no space,
+    quote, backslash, angle bracket, control or non-ASCII character is left."""
+    from urllib.parse import quote
+
+    return quote(href, safe=_HREF_SAFE)
+
 
 @dataclass(frozen=True)
 class Inline:

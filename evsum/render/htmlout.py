@@ -15,6 +15,7 @@ from evsum.render.document import (
     Paragraph,
     Table,
     build_document,
+    encoded_href,
 )
 from evsum.views import Summary
 
@@ -32,7 +33,7 @@ footer { margin-top: 2rem; color: #666; font-size: .9em; }
 def _inline(part: Inline) -> str:
     text = escape(part.text)
     if part.href:
-        return f'<a href="{escape(part.href, quote=True)}">{text}</a>'
+        return f'<a href="{escape(encoded_href(part.href), quote=True)}">{text}</a>'
     if part.style:
         return f"<{part.style}>{text}</{part.style}>"
     return text

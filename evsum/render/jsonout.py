@@ -273,7 +273,9 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def render_json(view: object, kb: KnowledgeBase) -> str:
-    return json.dumps(view_dict(view, kb), ensure_ascii=False, indent=2) + "\n"
+    # Validation bounds every number, so NaN and infinity cannot reach here; should one
+    # ever do, fail rather than write "NaN" or "Infinity", which are not JSON.
+    return json.dumps(view_dict(view, kb), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def output_schema() -> dict[str, Any]:

@@ -14,15 +14,42 @@ from evsum.render.document import (
     Paragraph,
     Table,
     build_document,
+    encoded_href,
 )
 from evsum.views import Summary
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~&#!$])")
+# Backslash-escaped in all text: markup and HTML characters; '@', which makes an email
+# autolink; the first '/' of '//' (https://, protocol-relative links); every dot before
+# a letter, which a domain name needs (GFM's www. autolinks, linkify's bare domains), and
+# the dot of "www." before anything: "0.5" stays as it is, "e.g." becomes "e\.g.".
+# Lookaheads only, so that the pattern keeps a fast first-character scan.
+_SPECIAL = re.compile(r"[\\`*_{}\[\]<>|~&#!$@]|/(?=/)|\.(?=[^\W\d_])")
+_WWW_DOT = re.compile(r"(?i)(?<=www)\.")
+# What makes a line start a block: a bullet or ordered-list marker, a setext underline
+# or thematic break ("===", "---"). Only the first character(s) need an escape.
+_BLOCK_START = re.compile(r"^( {0,3})(?:([-+*])(?=[ \t]|$)|([0-9]{1,9})([.)])(?=[ \t]|$)"
+                          r"|([-=])(?=[-= \t]*$))")
+
+
+def _backslash(match: re.Match[str]) -> str:
+    return "\\" + match.group()
 
 
 def md(text: str) -> str:
-    """Escape fact text for markdown: no markup, no HTML, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    """Escape fact text for markdown: no markup, no HTML, no autolink, one line."""
+    escaped = _SPECIAL.sub(_backslash, " ".join(str(text).split()))
+    if "w." in escaped or "W." in escaped:  # "www.1and1.com": a dot before a digit
+        escaped = _WWW_DOT.sub(r"\\.", escaped)
+    return escaped
+
+
+def _block_safe(line: str) -> str:
+    """A line that cannot open a list, a heading underline or a thematic break."""
+    match = _BLOCK_START.match(line)
+    if match is None:
+        return line
+    at = match.start(4) if match.group(4) else len(match.group(1))
+    return line[:at] + "\\" + line[at:]
 
 
 def _inline(part: Inline) -> str:
@@ -34,7 +61,9 @@ def _inline(part: Inline) -> str:
     if not text:
         text = " " if part.text else ""
     if part.href:
-        return f"[{text}](<{part.href}>)"
+        # CommonMark decodes entities and backslash escapes in a link target: percent-encode
+        # it, and escape '&' (a query's separator, which percent-encoding would change).
+        return f"[{text}](<{encoded_href(part.href).replace('&', chr(92) + '&')}>)"
     if part.style == "em":
         return f"*{text}*"
     if part.style == "strong":
@@ -52,16 +81,17 @@ def serialize(document: Document) -> str:
         if isinstance(block, Heading):
             out += [f"{'#' * block.level} {md(block.text)}", ""]
         elif isinstance(block, Paragraph):
-            out += [_line(line) for line in block.lines] + [""]
+            out += [_block_safe(_line(line)) for line in block.lines] + [""]
         elif isinstance(block, Items):
             marker = "1." if block.numbered else "-"
-            out += [f"{f'{i}.' if block.numbered else marker} {_line(line)}"
+            out += [f"{f'{i}.' if block.numbered else marker} {_block_safe(_line(line))}"
                     for i, line in enumerate(block.items, 1)] + [""]
         elif isinstance(block, Table):
-            out.append("| " + " | ".join(md(h) for h in block.header) + " |")
+            out.append("| " + " | ".join(_block_safe(md(h)) for h in block.header) + " |")
             out.append("|" + "---|" * len(block.header))
             for row in block.rows:
-                cells = ["<br>".join(_line(line) for line in cell) or " " for cell in row]
+                cells = ["<br>".join(_block_safe(_line(line)) for line in cell) or " "
+                         for cell in row]
                 out.append("| " + " | ".join(c if c.strip() else " " for c in cells) + " |")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
