@@ -153,7 +153,8 @@ def test_json_schema_bounds_numbers_as_validation_does(field: str, value: object
     fact: dict[str, object] = {
         "id": "x", "substance": "x", "category": "efficacy", "claim": "c", "design": "rct",
         "source": "s", "locator": "l", "checked": "2026-01-01", "outcome": "response",
-        "value": {"unit": "mg", "estimate": 1}}
+        "value": {"unit": "mg", "estimate": 1},
+        "read": {"url": "https://example.org/page", "kind": "pubmed"}}
     assert [e.message for e in validator.iter_errors({"facts": [fact]})] == []
     if field == "n":
         fact["n"] = value
