@@ -166,3 +166,17 @@ def gaps(ctx: typer.Context, substances: Annotated[list[str] | None, typer.Argum
     kb = load(ctx)
     picked = resolve_all(kb, substances) if substances else list(kb.substances.values())
     emit(ctx, build_gaps(kb, picked), kb, fmt, as_json, svg, html, force)
+
+
+@app.command()
+@reports_errors
+def thesis(ctx: typer.Context, selector: Annotated[str | None, typer.Argument(
+               help="A source key (default: the framing review, kojic2022) or a claim id.",
+               metavar="[SOURCE|CLAIM]")] = None,
+           as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
+           html: HtmlOpt = None, force: ForceOpt = False) -> None:
+    """A review's argument claim by claim, each with the evidence for and against it."""
+    from evsum.thesis import build_thesis
+
+    kb = load(ctx)
+    emit(ctx, build_thesis(kb, selector), kb, fmt, as_json, svg, html, force)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from evsum.errors import Problem, UsageError
-from evsum.facts.model import Fact, Source, Substance
+from evsum.facts.model import Claim, Fact, Source, Substance
 from evsum.facts.vocabulary import CATEGORIES
 from evsum.text import describe, normalize_name
 
@@ -28,6 +28,7 @@ class KnowledgeBase:
         self.files = files
         self.problems = problems or []
         self.warnings: list[Problem] = []  # set by the loader when it assembles the files
+        self.claims: dict[str, Claim] = {}  # set by the loader: the arguments' claims
         self._fact_index = fact_index  # () -> {fact id: substance id}, read when needed
         self._shard = shard
         self._counts = counts or {}

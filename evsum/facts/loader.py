@@ -12,6 +12,8 @@ from evsum.errors import FactFileError, Problem
 from evsum.facts.cache import Cache, CacheMiss, signature
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import (
+    Claim,
+    ClaimLink,
     Comparator,
     Dispute,
     Fact,
@@ -43,6 +45,7 @@ class ParsedFile:
     sources: list[Source] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
     origin: str | None = None  # the folder the file was found in; None when bundled
 
 
@@ -225,7 +228,7 @@ def _read_list(key: str, node: Any, parsed: ParsedFile, out: schema.Collector) -
     if len(node.items) > schema.MAX_ENTRIES_PER_FILE:
         out.add(node.line, key, f"has more than {schema.MAX_ENTRIES_PER_FILE} entries")
         return
-    spec = schema.SUBSTANCE if key == "substances" else schema.FACT
+    spec = {"substances": schema.SUBSTANCE, "claims": schema.CLAIM}.get(key, schema.FACT)
     for index, item in enumerate(node.items):
         path = f"{key}[{index}]"
         record = schema.convert(item, spec, path, out)
@@ -239,6 +242,15 @@ def _read_list(key: str, node: Any, parsed: ParsedFile, out: schema.Collector) -
                 targets=tuple(record["targets"]), routes=tuple(record["routes"]),
                 status=record["status"], where=where,
             ))
+        elif key == "claims":
+            parsed.claims.append(Claim(
+                id=record["id"], text=" ".join(record["claim"].split()),
+                source=record["source"], locator=record["locator"],
+                substances=tuple(record["substances"]),
+                supports=tuple(ClaimLink(x["fact"], x["how"]) for x in record.get("supports", ())),
+                challenges=tuple(ClaimLink(x["fact"], x["how"])
+                                 for x in record.get("challenges", ())),
+                where=where, parent=record.get("parent")))
         elif isinstance(item, Mapping) and schema.check_fact_values(record, item, path, out):
             parsed.facts.append(_fact(record, where))
 
@@ -323,11 +335,61 @@ def assemble(parsed_files: list[ParsedFile]) -> tuple[KnowledgeBase, list[Proble
                 ok = False
         if ok:
             valid.append(fact)
+    claims = _check_claims([c for parsed in parsed_files for c in parsed.claims],
+                           {f.id for f in valid}, set(facts), substances, sources, problems)
     problems.sort(key=lambda p: (p.file, p.line or 0, p.field))
     kb = KnowledgeBase.from_facts(list(substances.values()), list(sources.values()), valid,
                                   [p.display for p in parsed_files], problems)
+    kb.claims = claims
     kb.warnings = origin_warnings(valid, substances, sources)
     return kb, problems
+
+
+def _check_claims(claims: list[Claim], valid: set[str], known: set[str],
+                  substances: Mapping[str, Substance], sources: Mapping[str, Source],
+                  problems: list[Problem]) -> dict[str, Claim]:
+    """Claims whose references hold: facts, substances, source and parent all exist."""
+    by_id: dict[str, Claim] = {}
+    for claim in claims:
+        if not _duplicate(claim.id, claim.where, by_id, "claim id", problems):
+            by_id[claim.id] = claim
+    good: dict[str, Claim] = {}
+    for claim in by_id.values():
+        found: list[tuple[str, str]] = []
+        if not claim.supports and not claim.challenges:
+            found.append(("supports", "a claim needs at least one fact that supports or "
+                                      "challenges it"))
+        both = {x.fact for x in claim.supports} & {x.fact for x in claim.challenges}
+        found += [("challenges", f"fact {describe(f)} both supports and challenges the claim")
+                  for f in sorted(both)]
+        for side, links in (("supports", claim.supports), ("challenges", claim.challenges)):
+            found += [(side, f"unknown fact {describe(x.fact)}" if x.fact not in known
+                       else f"fact {describe(x.fact)} is invalid")
+                      for x in links if x.fact not in valid]
+        found += [("substances", f"unknown substance {describe(s)}")
+                  for s in claim.substances if s not in substances]
+        if claim.source not in sources:
+            found.append(("source", f"unknown source key {describe(claim.source)}"))
+        if claim.parent is not None and claim.parent not in by_id:
+            found.append(("parent", f"unknown claim {describe(claim.parent)}"))
+        elif _circular(claim, by_id):
+            found.append(("parent", "the claim leads back to itself through its parents"))
+        problems += [Problem(claim.where.file, claim.where.line, f"claims.{field}", message)
+                     for field, message in found]
+        if not found:
+            good[claim.id] = claim
+    return good
+
+
+def _circular(claim: Claim, claims: dict[str, Claim]) -> bool:
+    seen = {claim.id}
+    current = claim.parent
+    while current is not None and current in claims:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = claims[current].parent
+    return False
 
 
 def origin_warnings(facts: list[Fact], substances: Mapping[str, Substance],

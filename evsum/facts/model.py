@@ -193,6 +193,27 @@ class Fact(NamedTuple):
         return self.design != "preclinical" and self.population not in NONCLINICAL_POPULATIONS
 
 
+class ClaimLink(NamedTuple):
+    """A fact cited for or against a claim, with a short word on how it bears on it."""
+
+    fact: str
+    how: str
+
+
+class Claim(NamedTuple):
+    """One link of a review's argument, with the facts that support and challenge it."""
+
+    id: str
+    text: str
+    source: str  # the source that makes the claim (the review, or another paper)
+    locator: str
+    substances: tuple[str, ...]
+    supports: tuple[ClaimLink, ...]
+    challenges: tuple[ClaimLink, ...]
+    where: Location
+    parent: str | None = None  # the claim this one serves in the argument, if any
+
+
 def format_number(number: float) -> str:
     """12.0 -> '12', 0.25 -> '0.25', 1234567 -> '1234567'."""
     if float(number).is_integer():

@@ -178,7 +178,25 @@ FACT = _f("fact", "record", "A fact.", fields=(
     _f("checked", "date", "Date last checked against the source.", required=True),
 ))
 
-TOP_LEVEL = ("substances", "sources", "facts")
+LINK = _f("link", "record", "A fact and how it bears on the claim.", fields=(
+    _f("fact", "slug", "A fact id.", required=True),
+    _f("how", "text", "How the fact bears on the claim, e.g. 'shows the surge in rats'.",
+       required=True),
+))
+
+CLAIM = _f("claim", "record", "A claim of a review's argument.", fields=(
+    _f("id", "slug", "Unique id, e.g. kojic2022.convergence.", required=True),
+    _f("claim", "longtext", "The claim in the project's own words.", required=True),
+    _f("source", "slug", "Key of the source that makes the claim.", required=True),
+    _f("locator", "text", "Where in that source, e.g. 'Section 4'.", required=True),
+    _f("substances", "list", "The substances the claim concerns.", required=True,
+       item=_f("substance", "slug", "A substance id.")),
+    _f("parent", "slug", "The claim this one serves in the argument."),
+    _f("supports", "list", "Facts that support the claim.", item=LINK),
+    _f("challenges", "list", "Facts that challenge the claim.", item=LINK),
+))
+
+TOP_LEVEL = ("substances", "sources", "facts", "claims")
 
 
 MAX_PROBLEMS_PER_FILE = 200
@@ -671,6 +689,7 @@ def json_schema() -> dict[str, Any]:
                 "additionalProperties": _json(SOURCE),
             },
             "facts": {"type": "array", "items": _json(FACT)},
+            "claims": {"type": "array", "items": _json(CLAIM)},
         },
     }
 

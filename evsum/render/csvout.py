@@ -12,6 +12,7 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
 from evsum.findings import Findings, Gaps
+from evsum.thesis import Thesis
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 FACT_COLUMNS = (
@@ -110,6 +111,14 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
                                      *fact_row(entry[1], kb)])
     elif isinstance(view, Findings):
         _findings(view, kb, writer)
+    elif isinstance(view, Thesis):
+        writer.writerow(["claim_id", "parent", "verdict", "claim", "side", "how", *FACT_COLUMNS])
+        for node in view.nodes():
+            for side, pairs in (("supports", node.profile.supports),
+                                ("challenges", node.profile.challenges)):
+                writer.writerows([node.claim.id, node.claim.parent, node.profile.verdict,
+                                  safe(node.claim.text), side, safe(how), *fact_row(f, kb)]
+                                 for f, how in pairs)
     elif isinstance(view, Gaps):
         writer.writerow(["substance", "missing", "why"])
         for substance, missing in zip(view.substances, view.missing, strict=True):

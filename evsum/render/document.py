@@ -267,6 +267,12 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         from evsum.render.handout import handout_document
 
         return handout_document(view, kb)
+    from evsum.thesis import Thesis
+
+    if isinstance(view, Thesis):
+        from evsum.render.thesis_document import thesis_document
+
+        return thesis_document(view, kb)
     if isinstance(view, Gaps):
         title = "Gaps: expected outcomes without a clinical fact"
         blocks: list[Block] = [Heading(1, title)]

@@ -173,12 +173,40 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
                 "sources": _sources(kb, facts)}
     if isinstance(view, Findings):
         return _envelope("findings", view.filters, _findings(view, kb))
+    from evsum.thesis import Thesis
+
+    if isinstance(view, Thesis):
+        return {"evsum_json": JSON_VERSION, "kind": "thesis", **_thesis(view, kb)}
     if isinstance(view, Gaps):
         return {"evsum_json": JSON_VERSION, "kind": "gaps", "substances": [
             {"id": s.id, "name": s.name, "missing": [{"outcome": label, "why": why}
                                                      for label, why in missing]}
             for s, missing in zip(view.substances, view.missing, strict=True)]}
     raise TypeError(f"no JSON form for {type(view).__name__}")
+
+
+def _thesis(view: Any, kb: KnowledgeBase) -> dict[str, Any]:
+    from evsum.thesis import VERDICT_RULE
+
+    facts: dict[str, Fact] = {}
+    claims = []
+    for node in view.nodes():
+        p = node.profile
+        facts.update((f.id, f) for f, _ in p.supports + p.challenges)
+        claims.append({
+            "id": node.claim.id, "parent": node.claim.parent, "depth": node.depth,
+            "claim": node.claim.text, "source": node.claim.source,
+            "locator": node.claim.locator, "substances": list(node.claim.substances),
+            "verdict": p.verdict, "human_evidence": p.human, "disputed": p.disputed,
+            "supports": [{"fact": f.id, "how": how, "design": f.design,
+                          "clinical": f.is_clinical} for f, how in p.supports],
+            "challenges": [{"fact": f.id, "how": how, "design": f.design,
+                            "clinical": f.is_clinical} for f, how in p.challenges],
+        })
+    return {"source": view.source, "single": view.single,
+            "rule": [{"verdict": v, "when": why} for v, why in VERDICT_RULE],
+            "claims": claims, "facts": [fact_dict(f) for f in facts.values()],
+            "references": [source_dict(kb.sources[k]) for k in view.references()]}
 
 
 def _absolute(absolute: Absolute | None) -> dict[str, Any] | None:
@@ -389,6 +417,17 @@ def output_schema() -> dict[str, Any]:
                     "references": {"type": "array", "items": source},
                     "facts": {"type": "object", "additionalProperties": fact}},
         "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+        "thesis": {"source": {"type": "string"}, "single": {"type": "boolean"},
+                   "rule": {"type": "array"},
+                   "claims": {"type": "array", "items": {
+                       "type": "object",
+                       "required": ["id", "parent", "claim", "verdict", "supports",
+                                    "challenges"],
+                       "properties": {"verdict": {"enum": [
+                           "supported in humans", "preclinical only", "contested",
+                           "unsupported in the base"]}}}},
+                   "facts": {"type": "array", "items": fact},
+                   "references": {"type": "array", "items": source}},
         "gaps": {"substances": {"type": "array", "items": {
             "type": "object", "required": ["id", "missing"]}}},
         "findings": {"substances": {"type": "array"}, "outcome": nullable_string,
@@ -403,7 +442,7 @@ def output_schema() -> dict[str, Any]:
     variants = []
     for kind, properties in kinds.items():
         props: dict[str, Any] = {"kind": {"const": kind}, **properties}
-        if kind not in ("why", "gaps"):
+        if kind not in ("why", "gaps", "thesis"):
             props.update(base)
         else:
             props["evsum_json"] = {"const": JSON_VERSION}

@@ -598,6 +598,12 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
         from evsum.render.terminal_findings import gaps_parts
 
         return gaps_parts(view, width)
+    from evsum.thesis import Thesis
+
+    if isinstance(view, Thesis):
+        from evsum.render.terminal_thesis import thesis_parts
+
+        return thesis_parts(view, kb, width)
     if isinstance(view, Comparison):
         return _comparison(view, kb, width)
     if isinstance(view, Summary):
