@@ -7,8 +7,10 @@ The verdict of a claim, from the facts the base links to it:
   supporting one (clinical evidence outranks animal and cell work; then the
   design: meta-analysis > RCT > ... > preclinical);
 - **preclinical only**: every supporting fact is animal or cell work;
-- **supported in humans**: a clinical fact supports it and no challenge is as
-  strong.
+- **partly supported in humans**: as below, but some drug family the claim
+  names (the ketamine family, the psychedelics) has no clinical support;
+- **supported in humans**: a clinical fact supports it for every drug family
+  it names, and no challenge is as strong.
 """
 
 from __future__ import annotations
@@ -27,7 +29,10 @@ VERDICT_RULE: tuple[tuple[str, str], ...] = (
     ("contested", "a challenging fact is at least as strong as the strongest supporting "
                   "one (clinical evidence outranks animal and cell work, then the design)"),
     ("preclinical only", "every supporting fact is animal or cell work"),
-    ("supported in humans", "a clinical fact supports it and no challenge is as strong"),
+    ("partly supported in humans", "a clinical fact supports it, but not for every drug "
+                                   "family the claim names"),
+    ("supported in humans", "a clinical fact supports it for every drug family it names, and "
+                            "no challenge is as strong"),
 )
 VERDICTS = tuple(v for v, _ in VERDICT_RULE)
 
@@ -41,6 +46,7 @@ class Profile:
     verdict: str
     human: bool  # any clinical fact supports it
     disputed: bool  # any of its facts is disputed
+    unsupported_families: list[str] = field(default_factory=list)  # no clinical support
 
     @property
     def strongest_support(self) -> Fact | None:
@@ -93,7 +99,7 @@ def strength(fact: Fact) -> tuple[int, int]:
     return (0 if fact.is_clinical else 1, fact.evidence_rank)
 
 
-def verdict(supports: list[Fact], challenges: list[Fact]) -> str:
+def verdict(supports: list[Fact], challenges: list[Fact], unsupported_families: int = 0) -> str:
     """The one-word verdict of the rule above."""
     if not supports:
         return "unsupported in the base"
@@ -102,7 +108,7 @@ def verdict(supports: list[Fact], challenges: list[Fact]) -> str:
         return "contested"
     if not any(f.is_clinical for f in supports):
         return "preclinical only"
-    return "supported in humans"
+    return "partly supported in humans" if unsupported_families else "supported in humans"
 
 
 def _linked(kb: KnowledgeBase, links: tuple[ClaimLink, ...]) -> list[tuple[Fact, str]]:
@@ -118,10 +124,13 @@ def profile(kb: KnowledgeBase, claim: Claim) -> Profile:
     supports = _linked(kb, claim.supports)
     challenges = _linked(kb, claim.challenges)
     facts = [f for f, _ in supports + challenges]
+    families = dict.fromkeys(kb.substances[s].family for s in claim.substances)
+    human = {kb.substances[f.substance].family for f, _ in supports if f.is_clinical}
+    missing = [family for family in families if family not in human]
     return Profile(supports, challenges,
-                   verdict([f for f, _ in supports], [f for f, _ in challenges]),
+                   verdict([f for f, _ in supports], [f for f, _ in challenges], len(missing)),
                    any(f.is_clinical for f, _ in supports),
-                   any(f.disputed is not None for f in facts))
+                   any(f.disputed is not None for f in facts), missing)
 
 
 def build_thesis(kb: KnowledgeBase, selector: str | None = None) -> Thesis:

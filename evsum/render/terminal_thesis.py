@@ -6,36 +6,36 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from evsum.facts.index import KnowledgeBase
-from evsum.render.terminal import _fact_lines, _Lines, _wrap
+from evsum.render.terminal import _fact_lines, _indented, _Lines, _wrap
 from evsum.render.thesis_document import profile_text
 from evsum.thesis import ClaimNode, Thesis
 
-VERDICT_STYLE = {
+VERDICT_STYLE = {  # in the order of the rule's verdicts, strongest last
     "supported in humans": "bold green",
     "preclinical only": "bold magenta",
     "contested": "bold yellow",
+    "partly supported in humans": "bold cyan",
     "unsupported in the base": "bold red",
 }
 
 
 def _claim_lines(node: ClaimNode, width: int) -> list[Text]:
-    indent = "  " * node.depth
-    head = Text(indent)
+    indent = 2 * min(node.depth, 4)
+    head = Text()
     head.append(f"[{node.profile.verdict}] ", style=VERDICT_STYLE[node.profile.verdict])
     head.append(node.claim.text)
-    lines = _wrap(head, width)
-    detail = Text(indent + "  " + profile_text(node), style="dim")
-    lines += _wrap(detail, width)
-    lines.append(Text(indent + "  " + node.claim.id, style="cyan"))
+    lines = _indented(head, indent, width)
+    lines += _indented(Text(profile_text(node), style="dim"), indent + 2, width)
+    lines += _indented(Text(node.claim.id, style="cyan"), indent + 2, width)
     return lines
 
 
 def thesis_parts(view: Thesis, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     source = kb.sources[view.source]
     title = Text(f"THESIS: {source.short}, {source.title}", style="bold")
-    lines = [*_wrap(title, width),
-             Text("verdicts: supported in humans · preclinical only · contested · "
-                  "unsupported in the base (rule: README)", style="dim"), Text("")]
+    legend = Text("verdicts: " + " · ".join(VERDICT_STYLE) + " (the rule: README)",
+                  style="dim")
+    lines = [*_wrap(title, width), *_wrap(legend, width), Text("")]
     for node in view.nodes():
         lines += _claim_lines(node, width) + [Text("")]
         if view.single:

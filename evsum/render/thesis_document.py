@@ -16,6 +16,8 @@ from evsum.render.document import (
 )
 from evsum.thesis import VERDICT_RULE, VERDICTS, ClaimNode, Thesis
 
+FAMILY_NAMES = {"ketamine": "ketamine family", "psychedelic": "psychedelics"}
+
 
 def profile_text(node: ClaimNode) -> str:
     """'2 support (strongest RCT) · 1 challenges (preclinical) · disputed facts'."""
@@ -29,6 +31,9 @@ def profile_text(node: ClaimNode) -> str:
         parts.append(f"{len(p.challenges)} challenge (strongest {evidence_text(against)})")
     if p.supports and not p.human:
         parts.append("no human evidence")
+    elif p.human and p.unsupported_families:
+        parts.append("no human evidence for the " + " or the ".join(
+            FAMILY_NAMES.get(f, f) for f in p.unsupported_families))
     if p.disputed:
         parts.append("a fact is disputed")
     return " · ".join(parts)
