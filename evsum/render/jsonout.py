@@ -308,6 +308,8 @@ def render_json(view: object, kb: KnowledgeBase) -> str:
 
 def output_schema() -> dict[str, Any]:
     """JSON Schema of evsum's JSON output, version JSON_VERSION (docs/json-output.md)."""
+    from evsum.thesis import VERDICTS
+
     nullable_string = {"type": ["string", "null"]}
     nullable_number = {"type": ["number", "null"]}
     nullable_integer = {"type": ["integer", "null"]}
@@ -423,9 +425,7 @@ def output_schema() -> dict[str, Any]:
                        "type": "object",
                        "required": ["id", "parent", "claim", "verdict", "supports",
                                     "challenges"],
-                       "properties": {"verdict": {"enum": [
-                           "supported in humans", "preclinical only", "contested",
-                           "unsupported in the base"]}}}},
+                       "properties": {"verdict": {"enum": list(VERDICTS)}}}},
                    "facts": {"type": "array", "items": fact},
                    "references": {"type": "array", "items": source}},
         "gaps": {"substances": {"type": "array", "items": {
