@@ -432,7 +432,7 @@ def test_dangling_symlink(run: Run, costs: Costs, tmp_path: Path) -> None:
     folder = tmp_path / "pack"
     folder.mkdir()
     link = folder / "gone.yaml"
-    link.symlink_to(tmp_path / "nowhere.yaml")
+    link.symlink_to(folder / "nowhere.yaml")
     for command, result in (("validate", _validate(run, costs, "dangling", link)),
                             ("list", _list(run, costs, "dangling", folder))):
         assert result.code == EXIT_INVALID_FACTS, result
@@ -441,12 +441,11 @@ def test_dangling_symlink(run: Run, costs: Costs, tmp_path: Path) -> None:
         assert "No such file" in first
 
 
-@pytest.mark.parametrize(("device", "expect"), [
-    ("/dev/zero", ": is not a regular file (a pipe, socket or device)"),
-    ("/dev/null", ": is not a regular file (a pipe, socket or device)"),
-])
-def test_symlink_to_a_device(run: Run, costs: Costs, tmp_path: Path, device: str,
-                             expect: str) -> None:
+LEADS_OUT = ": is a symbolic link that leads out of its fact folder; not read"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null"])
+def test_symlink_to_a_device(run: Run, costs: Costs, tmp_path: Path, device: str) -> None:
     if not Path(device).exists():
         pytest.skip(f"no {device}")
     folder = tmp_path / "pack"
@@ -455,7 +454,50 @@ def test_symlink_to_a_device(run: Run, costs: Costs, tmp_path: Path, device: str
     link.symlink_to(device)
     result = _list(run, costs, f"symlink-{device}", folder)
     assert result.code == EXIT_INVALID_FACTS, result
-    assert _first_problem(result, "list").startswith(display_path(link) + expect)
+    assert _first_problem(result, "list") == display_path(link) + LEADS_OUT
+    # Named on its own, the link is followed, and the device is named, never opened.
+    result = _validate(run, costs, f"symlink-{device} by name", link)
+    assert _first_problem(result, "validate") == (
+        display_path(link) + ": is not a regular file (a pipe, socket or device)")
+
+
+def test_symlink_out_of_the_folder_is_refused_and_never_read(tmp_path: Path) -> None:
+    # A link to /etc/shadow once printed each of its lines as a field in the problems.
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:$6$saltsalt$HASHHASHHASH:19000:0:99999:7:::\n", encoding="utf-8")
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "shadow.yaml").symlink_to(secret)
+    (folder / "up.yaml").symlink_to(Path("..") / "secret.txt")
+    result = run_script("--no-bundled", "--facts-dir", str(folder), "validate", "--json")
+    assert result.returncode == EXIT_INVALID_FACTS, result
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["file"], p["message"]) for p in problems] == [
+        (display_path(folder / name), LEADS_OUT[2:]) for name in ("shadow.yaml", "up.yaml")]
+    assert "HASH" not in result.stdout + result.stderr
+
+
+def test_symlink_inside_the_folder_is_read(run: Run, costs: Costs, tmp_path: Path) -> None:
+    folder = tmp_path / "pack"
+    (folder / "shared").mkdir(parents=True)
+    (folder / "shared" / "minimal.yaml").write_bytes(BY_NAME["valid-minimal"].build())
+    (folder / "minimal.yaml").symlink_to(Path("shared") / "minimal.yaml")
+    result = run("--no-bundled", "--facts-dir", str(folder), "list", "--json")
+    assert result.code == EXIT_OK, result
+    assert [s["id"] for s in json.loads(result.stdout)["substances"]] == ["hostile"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="no procfs")
+@pytest.mark.parametrize("kernel_file", ["/proc/self/status", "/sys/kernel/uevent_seqnum"])
+def test_kernel_files_are_never_read(run: Run, costs: Costs, tmp_path: Path,
+                                     kernel_file: str) -> None:
+    # /proc/kmsg (as root) blocked forever and consumed the kernel's messages.
+    if not Path(kernel_file).exists():
+        pytest.skip(f"no {kernel_file}")
+    result = _validate(run, costs, f"kernel {kernel_file}", Path(kernel_file))
+    assert result.code == EXIT_INVALID_FACTS, result
+    assert _first_problem(result, "validate") == (
+        display_path(Path(kernel_file)) + ": is a kernel file (/proc, /sys), not a fact file")
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
@@ -567,7 +609,8 @@ def test_more_fact_files_than_the_limit(run: Run, costs: Costs, tmp_path: Path) 
                                 str(folder), "list")
     assert seconds < 2 * TIME_LIMIT
     assert result.code == EXIT_INVALID_FACTS, result
-    assert f"holds more than {MAX_FILES} fact files" in result.stderr
+    assert f"{display_path(folder)}: the fact folders hold more than {MAX_FILES:,} fact " \
+        "files; the rest are not read" in result.stderr
 
 
 # --- the worst cases through the installed console script ----------------------------------

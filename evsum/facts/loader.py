@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evsum.errors import FactFileError, Problem
-from evsum.facts.cache import Cache, CacheMiss, signature
+from evsum.facts.cache import Cache, signature
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Comparator, Fact, Location, Source, Substance, Timepoint, Value
 from evsum.text import describe, normalize_name, visible
@@ -17,8 +19,14 @@ if TYPE_CHECKING:
     from evsum.facts import schema
 
 FACT_SUFFIXES = (".yaml", ".yml")
+# Limits per run, over every fact folder together: a tree from a stranger cannot
+# make a run slow or large however its files are split up.
 MAX_FILES = 5000
+MAX_FOLDERS = 1000
+MAX_NAMES = 50_000  # names looked at in fact folders, fact files or not
+MAX_PROBLEMS = 1000  # problems reported; checking stops there
 MAX_FOLDER_DEPTH = 32
+MAX_FIELD_SHOWN = 80  # characters of a field's name in a problem
 ENV_FACTS_PATH = "EVSUM_FACTS_PATH"
 
 
@@ -60,25 +68,38 @@ def display_path(path: Path) -> str:
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Every fact file under the given files and folders, each once, in a stable order."""
+    """Every fact file under the given files and folders, each once, in a stable order.
+
+    A symbolic link in a folder is read when it points to a file inside that
+    folder, and refused when it leads out of it; links to folders are not
+    followed. A file named on its own is read wherever it is.
+    """
     found: list[Path] = []
     problems: list[Problem] = []
     seen: set[Path] = set()
+    walked = {"folders": 0, "names": 0}
 
-    def add(path: Path) -> None:
+    def add(path: Path) -> bool:
         try:
             key = path.resolve()
         except (OSError, RuntimeError):  # a symlink loop
             problems.append(Problem(display_path(path), None, "", "cannot be resolved "
                                     "(a symlink loop?)"))
-            return
+            return True
         if key not in seen:
             seen.add(key)
             found.append(path)
+        return len(found) <= MAX_FILES
+
+    def over(limit: int, what: str) -> None:
+        problems.append(Problem(display_path(root), None, "", f"the fact folders hold more "
+                                f"than {limit:,} {what}; the rest are not read"))
 
     for root in paths:
         if root.is_file() or (root.is_symlink() and not root.is_dir()):
-            add(root)
+            if not add(root):
+                over(MAX_FILES, "fact files")
+                return found[:MAX_FILES], problems
             continue
         if not root.exists():
             problems.append(Problem(display_path(root), None, "", "does not exist"))
@@ -86,16 +107,28 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
         if not root.is_dir():
             problems.append(Problem(display_path(root), None, "", "is not a file or folder"))
             continue
+        inside = root.resolve()
         pending = [(root, 0)]  # a stack, not recursion: folder trees can be deeper than Python
         while pending:
             folder, depth = pending.pop()
+            walked["folders"] += 1
+            if walked["folders"] > MAX_FOLDERS:
+                over(MAX_FOLDERS, "folders")
+                return sorted(found, key=str), problems
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+                with os.scandir(folder) as scan:
+                    entries = []
+                    for entry in scan:
+                        walked["names"] += 1
+                        if walked["names"] > MAX_NAMES:
+                            over(MAX_NAMES, "names")
+                            return sorted(found, key=str), problems
+                        entries.append(entry)
             except OSError as exc:
                 problems.append(Problem(display_path(folder), None, "",
                                         f"cannot be read: {exc.strerror or exc}"))
                 continue
-            for entry in entries:
+            for entry in sorted(entries, key=lambda e: e.name, reverse=True):
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
@@ -106,13 +139,30 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                     else:
                         pending.append((Path(entry.path), depth + 1))
                 elif entry.name.endswith(FACT_SUFFIXES):
-                    add(Path(entry.path))
-                    if len(found) > MAX_FILES:
-                        problems.append(Problem(display_path(root), None, "",
-                                                f"holds more than {MAX_FILES} fact files"))
-                        return found[:MAX_FILES], problems
+                    path = Path(entry.path)
+                    if entry.is_symlink() and not _leads_into(path, inside):
+                        problems.append(Problem(display_path(path), None, "",
+                                                "is a symbolic link that leads out of its "
+                                                "fact folder; not read"))
+                    elif not add(path):
+                        over(MAX_FILES, "fact files")
+                        return sorted(found[:MAX_FILES], key=str), problems
     found.sort(key=lambda p: str(p))
     return found, problems
+
+
+def _leads_into(link: Path, folder: Path) -> bool:
+    """Whether a link ends inside the (resolved) folder; a loop ends nowhere."""
+    try:
+        return link.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):
+        return True  # reported as a loop when it is added
+
+
+def _shown_field(name: str) -> str:
+    """A field as a problem names it: escaped, and bounded (keys come from the file)."""
+    shown = visible(name)
+    return shown if len(shown) <= MAX_FIELD_SHOWN else shown[:MAX_FIELD_SHOWN - 1] + "…"
 
 
 def parse_file(path: Path, display: str | None = None) -> ParsedFile:
@@ -149,7 +199,8 @@ def parse_file(path: Path, display: str | None = None) -> ParsedFile:
                 _read_list(key, node, parsed, out)
     except schema.TooManyProblems:
         pass  # the collector recorded that it stopped
-    parsed.problems += [Problem(shown, line, fld, msg) for line, fld, msg in out.problems]
+    parsed.problems += [Problem(shown, line, _shown_field(fld), msg)
+                        for line, fld, msg in out.problems]
     return parsed
 
 
@@ -302,31 +353,48 @@ def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
     """Parse each file, or take its parse from the cache when the file is unchanged.
 
     When many large files need parsing (a cold cache on a big knowledge base),
-    they are parsed in worker processes, one per core.
+    they are parsed in worker processes, one per core. Checking stops once the
+    files read hold MAX_PROBLEMS problems.
     """
-    entries: list[ParsedFile | None] = []
-    todo: list[tuple[int, Path, str, Any]] = []
-    for index, path in enumerate(files):
+    cached: list[ParsedFile | None] = []
+    todo: list[tuple[Path, str, Any]] = []
+    for path in files:
         display = display_path(path)
         sig = signature(path)
-        entry = cache.parsed_file(path, display, sig)
-        entries.append(entry)
+        entry = cache.parsed_file(path, display, sig, ParsedFile)
+        cached.append(entry)
         if entry is None:
-            todo.append((index, path, display, sig))
-    size = sum(sig[0] for _, _, _, sig in todo if sig is not None)
+            todo.append((path, display, sig))
+    size = sum(sig[0] for _, _, sig in todo if sig is not None)
     workers = min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
-        from concurrent.futures import ProcessPoolExecutor
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(parse_file, [p for _, p, _, _ in todo],
-                                    [d for _, _, d, _ in todo], chunksize=8))
-    else:
-        results = [parse_file(path, display) for _, path, display, _ in todo]
-    for (index, path, _, sig), entry in zip(todo, results, strict=True):
-        cache.store_parsed_file(path, sig, entry)
-        entries[index] = entry
-    return [e for e in entries if e is not None]
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            stack.callback(pool.shutdown, cancel_futures=True)  # when checking stops early
+            results: Iterator[ParsedFile] = pool.map(parse_file, [p for p, _, _ in todo],
+                                                     [d for _, d, _ in todo], chunksize=8)
+        else:
+            results = (parse_file(path, display) for path, display, _ in todo)
+        pending = iter(todo)
+        parsed: list[ParsedFile] = []
+        problems = 0
+        for number, entry in enumerate(cached):
+            if problems >= MAX_PROBLEMS:
+                parsed.append(ParsedFile(parsed[-1].display, problems=[Problem(
+                    parsed[-1].display, None, "", f"the fact files hold more than "
+                    f"{MAX_PROBLEMS:,} problems; {len(files) - number} file(s) after this one "
+                    "were not checked")]))
+                break
+            if entry is None:
+                path, _, sig = next(pending)
+                entry = next(results)
+                cache.store_parsed_file(path, entry.display, sig, entry, ParsedFile,
+                                        dated=bool(entry.problems))
+            parsed.append(entry)
+            problems += len(entry.problems)
+    return parsed
 
 
 def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True,
@@ -334,7 +402,8 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
     """Load every fact file on the path; never raises on bad data.
 
     A warm run reads the assembled knowledge base from the cache and loads a
-    substance's facts only when asked for them.
+    substance's facts only when asked for them; a part of it the cache cannot
+    give after all is parsed afresh.
     """
     cache = cache if cache is not None else Cache()
     files, found = discover(fact_dirs(extra_dirs, include_bundled))
@@ -342,24 +411,25 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
 
     def build() -> KnowledgeBase:
         kb, more = assemble(parse_files(files, cache))
-        kb.problems = sorted(found + more, key=lambda p: (p.file, p.line or 0, p.field))
+        kb.problems = _capped(found + more)
         return kb
 
-    kb = cache.knowledge_base(key)
+    kb = cache.knowledge_base(key, build)
     if kb is None:
         kb = build()
-        cache.store_knowledge_base(key, kb)
-    else:
-        stored = kb.facts_of
-
-        def facts_of(substance_id: str) -> list[Fact]:
-            try:
-                return stored(substance_id)
-            except CacheMiss:  # the entry was pruned under us: parse after all
-                return build().facts_of(substance_id)
-
-        kb.facts_of = facts_of  # type: ignore[method-assign]
+        cache.store_knowledge_base(key, kb, dated=bool(kb.problems))
     return kb, kb.problems
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    """Problems in file order, at most MAX_PROBLEMS of them and a line saying how many more."""
+    problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field))
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    last = problems[MAX_PROBLEMS - 1]
+    more = len(problems) - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS],
+            Problem(last.file, None, "", f"{more:,} more problem(s) not shown")]
 
 
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
@@ -373,13 +443,13 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     context, problems = discover(fact_dirs(extra_dirs, include_bundled))
     if not paths:
         kb, more = assemble(parse_files(context, cache))
-        return kb, problems + more, context
+        return kb, _capped(problems + more), context
     asked, problems = discover(paths)
     asked_keys = {p.resolve() for p in asked}
     files = [p for p in context if p.resolve() not in asked_keys] + asked
     kb, more = assemble(parse_files(files, cache))
     shown = {display_path(p) for p in asked}
-    return kb, problems + [p for p in more if p.file in shown], asked
+    return kb, _capped(problems + [p for p in more if p.file in shown]), asked
 
 
 def require_valid(kb: KnowledgeBase, problems: list[Problem]) -> KnowledgeBase:
