@@ -34,6 +34,7 @@ import shutil
 import stat
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -366,6 +367,8 @@ class Cache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder if folder is not None else cache_dir()
         self._marked = False  # whether evsum's folder was seen to carry its marker
+        self._files: _Dir | None = None  # the per-file folder, kept open while parsing
+        self._names: dict[tuple[Path, str], str] = {}
         if self.folder is not None:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -428,9 +431,23 @@ class Cache:
 
     # per file
 
-    @staticmethod
-    def _file_name(path: Path, display: str) -> str:
-        return _digest(display, str(path.resolve()))
+    @contextlib.contextmanager
+    def _files_folder(self) -> Iterator[_Dir | None]:
+        """The folder of file entries: opened (and made) once, then kept for this run."""
+        if self._files is None or (self._files.fd is None and _BY_FD):
+            with self._folder("files", create=True) as files:
+                if files is not None and files.fd is not None:
+                    self._files = _Dir(files.path, os.dup(files.fd))
+                    weakref.finalize(self, self._files.__exit__)
+                else:
+                    self._files = files
+        yield self._files
+
+    def _file_name(self, path: Path, display: str) -> str:
+        name = self._names.get((path, display))
+        if name is None:
+            name = self._names[path, display] = _digest(display, str(path.resolve()))
+        return name
 
     def parsed_file(self, path: Path, display: str, sig: Signature | None, kind: type[T]
                     ) -> T | None:
@@ -438,7 +455,7 @@ class Cache:
         if self.folder is None or sig is None:
             return None
         name = self._file_name(path, display)
-        with self._folder("files") as files:
+        with self._files_folder() as files:
             entry = _load(files, name, _FileEntry)
             if entry is None or entry.signature != sig or not entry.stamp.current():
                 return None
@@ -455,7 +472,7 @@ class Cache:
         """Keep one file's parse; dated: it holds results to re-check tomorrow."""
         if self.folder is None or sig is None:
             return
-        with self._folder("files", create=True) as files:
+        with self._files_folder() as files:
             if files is not None:
                 _save(files, self._file_name(path, display),
                       _FileEntry(sig, _Stamp(today(), dated), codec.encoder(kind)(parsed)),

@@ -349,12 +349,13 @@ PARALLEL_MIN_FILES = 16
 PARALLEL_MIN_BYTES = 1024 * 1024
 
 
-def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
+def parse_files(files: list[Path], cache: Cache) -> tuple[list[ParsedFile], int]:
     """Parse each file, or take its parse from the cache when the file is unchanged.
 
     When many large files need parsing (a cold cache on a big knowledge base),
     they are parsed in worker processes, one per core. Checking stops once the
-    files read hold MAX_PROBLEMS problems.
+    files read hold MAX_PROBLEMS problems; the second value counts the files
+    left unchecked then.
     """
     cached: list[ParsedFile | None] = []
     todo: list[tuple[Path, str, Any]] = []
@@ -379,13 +380,10 @@ def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
             results = (parse_file(path, display) for path, display, _ in todo)
         pending = iter(todo)
         parsed: list[ParsedFile] = []
-        problems = 0
+        problems = unchecked = 0
         for number, entry in enumerate(cached):
             if problems >= MAX_PROBLEMS:
-                parsed.append(ParsedFile(parsed[-1].display, problems=[Problem(
-                    parsed[-1].display, None, "", f"the fact files hold more than "
-                    f"{MAX_PROBLEMS:,} problems; {len(files) - number} file(s) after this one "
-                    "were not checked")]))
+                unchecked = len(files) - number
                 break
             if entry is None:
                 path, _, sig = next(pending)
@@ -394,7 +392,7 @@ def parse_files(files: list[Path], cache: Cache) -> list[ParsedFile]:
                                         dated=bool(entry.problems))
             parsed.append(entry)
             problems += len(entry.problems)
-    return parsed
+    return parsed, unchecked
 
 
 def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: bool = True,
@@ -410,8 +408,9 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
     key = Cache.key([(display_path(f), signature(f)) for f in files], found)
 
     def build() -> KnowledgeBase:
-        kb, more = assemble(parse_files(files, cache))
-        kb.problems = _capped(found + more)
+        parsed, unchecked = parse_files(files, cache)
+        kb, more = assemble(parsed)
+        kb.problems = _capped(found + more, unchecked)
         return kb
 
     kb = cache.knowledge_base(key, build)
@@ -421,15 +420,17 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
     return kb, kb.problems
 
 
-def _capped(problems: list[Problem]) -> list[Problem]:
-    """Problems in file order, at most MAX_PROBLEMS of them and a line saying how many more."""
+def _capped(problems: list[Problem], unchecked: int = 0) -> list[Problem]:
+    """Problems in file order, at most MAX_PROBLEMS of them and a line saying what is left."""
     problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field))
-    if len(problems) <= MAX_PROBLEMS:
+    if len(problems) <= MAX_PROBLEMS and not unchecked:
         return problems
-    last = problems[MAX_PROBLEMS - 1]
+    last = problems[min(len(problems), MAX_PROBLEMS) - 1]
     more = len(problems) - MAX_PROBLEMS
-    return [*problems[:MAX_PROBLEMS],
-            Problem(last.file, None, "", f"{more:,} more problem(s) not shown")]
+    note = f"more than {MAX_PROBLEMS:,} problems in all: {max(more, 0):,} more not shown"
+    if unchecked:
+        note += f", {unchecked:,} file(s) not checked"
+    return [*problems[:MAX_PROBLEMS], Problem(last.file, None, "", note)]
 
 
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
@@ -442,14 +443,16 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     cache = Cache()
     context, problems = discover(fact_dirs(extra_dirs, include_bundled))
     if not paths:
-        kb, more = assemble(parse_files(context, cache))
-        return kb, _capped(problems + more), context
+        parsed, unchecked = parse_files(context, cache)
+        kb, more = assemble(parsed)
+        return kb, _capped(problems + more, unchecked), context
     asked, problems = discover(paths)
     asked_keys = {p.resolve() for p in asked}
     files = [p for p in context if p.resolve() not in asked_keys] + asked
-    kb, more = assemble(parse_files(files, cache))
+    parsed, unchecked = parse_files(files, cache)
+    kb, more = assemble(parsed)
     shown = {display_path(p) for p in asked}
-    return kb, _capped(problems + [p for p in more if p.file in shown]), asked
+    return kb, _capped(problems + [p for p in more if p.file in shown], unchecked), asked
 
 
 def require_valid(kb: KnowledgeBase, problems: list[Problem]) -> KnowledgeBase:
