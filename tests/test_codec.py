@@ -164,3 +164,10 @@ def test_an_annotation_the_cache_cannot_hold_is_said_at_once() -> None:
 
     with pytest.raises(TypeError, match="cannot store values of type"):
         codec.encoder(Odd)
+
+
+@pytest.mark.parametrize("kind", [*MODEL, Problem, Grown, Read, Counts, Disputed],
+                         ids=lambda c: c.__name__)
+def test_annotations_are_read_as_typing_reads_them(kind: type) -> None:
+    # The codec reads annotation text itself: typing would compile each one, at a cost.
+    assert codec._hints(kind) == typing.get_type_hints(kind, include_extras=True)

@@ -29,7 +29,6 @@ import hashlib
 import marshal
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -236,7 +235,7 @@ class _Dir:
 
     def write(self, name: str, data: bytes) -> bool:
         """Write a file atomically; any failure leaves nothing behind."""
-        temporary = TEMPORARY + secrets.token_hex(8)
+        temporary = TEMPORARY + os.urandom(8).hex()
         where, fd = self._at(temporary)
         try:
             file_fd = os.open(where, _WRITE, 0o600, dir_fd=fd)
@@ -366,43 +365,41 @@ class Cache:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder if folder is not None else cache_dir()
-        self._marked = False  # whether evsum's folder was seen to carry its marker
         self._files: _Dir | None = None  # the per-file folder, kept open while parsing
         self._names: dict[tuple[Path, str], str] = {}
+        self._root_dir: _Dir | None = None
         if self.folder is not None:
             with contextlib.suppress(OSError):
                 self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            with self._root(create=True) as root:
-                if root is None:
-                    self.folder = None
+            self._root_dir = self._open_root(self.folder)
+            if self._root_dir is None:
+                self.folder = None
+            else:
+                weakref.finalize(self, self._root_dir.__exit__)
+
+    @classmethod
+    def _open_root(cls, folder: Path) -> _Dir | None:
+        """evsum's own folder in the cache folder (made if need be), if it carries its marker."""
+        base = _Dir.open(str(folder), follow=True)  # the user's choice may be a link
+        if base is None:
+            return None
+        with base:
+            if base.lstat(ROOT) is None:
+                cls._make_root(base)
+            root = base.sub(ROOT)
+        if root is not None and root.read(ROOT_MARKER, 4096) != ROOT_MARKER_TEXT:
+            root.__exit__()  # a folder of that name that evsum did not make
+            return None
+        return root
 
     @contextlib.contextmanager
-    def _root(self, create: bool = False) -> Iterator[_Dir | None]:
-        """evsum's own folder in the cache folder, if it carries evsum's marker."""
-        if self.folder is None:
-            yield None
-            return
-        with contextlib.ExitStack() as stack:
-            base = _Dir.open(str(self.folder), follow=True)  # the user's choice may be a link
-            if base is None:
-                yield None
-                return
-            stack.enter_context(base)
-            if create and base.lstat(ROOT) is None:
-                self._make_root(base)
-            root = base.sub(ROOT)
-            if root is not None:
-                stack.enter_context(root)
-                if not self._marked:
-                    self._marked = root.read(ROOT_MARKER, 4096) == ROOT_MARKER_TEXT
-                if not self._marked:
-                    root = None  # a folder of that name that evsum did not make
-            yield root
+    def _root(self) -> Iterator[_Dir | None]:
+        yield self._root_dir
 
     @staticmethod
     def _make_root(base: _Dir) -> None:
         """Make evsum's folder with its marker already inside (made aside, then renamed)."""
-        staging = f".{ROOT}{TEMPORARY}{secrets.token_hex(8)}"
+        staging = f".{ROOT}{TEMPORARY}{os.urandom(8).hex()}"
         try:
             base.mkdir(staging)
         except OSError:
@@ -489,16 +486,19 @@ class Cache:
         """The stored knowledge base; any part found damaged later is taken from rebuild()."""
         if self.folder is None:
             return None
-        with self._folder("kb", key) as folder:
-            if folder is None or folder.read(KB_MARKER, 4096) != KB_MARKER_TEXT:
-                return None
-            header: _Header | None = _load(folder, "header", _Header)
+        with self._folder("kb") as bases:
+            folder = bases.sub(key) if bases is not None else None
+        if folder is None:
+            return None
+        header: _Header | None = None
+        if folder.read(KB_MARKER, 4096) == KB_MARKER_TEXT:
+            header = _load(folder, "header", _Header)
         if header is None or not header.stamp.current():
+            folder.__exit__()
             return None
 
         def part(name: str, kind: Any) -> Any:
-            with self._folder("kb", key) as again:
-                value = _load(again, name, kind)
+            value = _load(folder, name, kind)  # the folder stays open while the base is used
             if value is None:  # pruned or damaged since the header was read
                 raise Unavailable(name)
             return value
@@ -511,9 +511,10 @@ class Cache:
             found: dict[str, str] = part("index", dict[str, str])
             return found
 
-        return KnowledgeBase(list(header.substances), LazySources(header.sources), index,
-                             shard, list(header.files), list(header.problems),
-                             header.counts, rebuild)
+        kb = KnowledgeBase(list(header.substances), LazySources(header.sources), index, shard,
+                           list(header.files), list(header.problems), header.counts, rebuild)
+        weakref.finalize(kb, folder.__exit__)
+        return kb
 
     def store_knowledge_base(self, key: str, kb: KnowledgeBase, dated: bool) -> None:
         """Keep an assembled knowledge base; dated: it holds results to re-check tomorrow."""
@@ -522,7 +523,7 @@ class Cache:
         with self._folder("kb", create=True) as folder:
             if folder is None or folder.lstat(key) is not None:
                 return
-            staging = TEMPORARY + secrets.token_hex(8)
+            staging = TEMPORARY + os.urandom(8).hex()
             try:
                 folder.mkdir(staging)
                 with folder.inside(staging) as entry:
