@@ -171,3 +171,24 @@ def test_an_annotation_the_cache_cannot_hold_is_said_at_once() -> None:
 def test_annotations_are_read_as_typing_reads_them(kind: type) -> None:
     # The codec reads annotation text itself: typing would compile each one, at a cost.
     assert codec._hints(kind) == typing.get_type_hints(kind, include_extras=True)
+
+
+def test_a_value_the_cache_cannot_hold_is_only_not_cached(tmp_path: Any,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from evsum.facts.cache import Cache
+    from evsum.facts.loader import load_knowledge_base
+
+    from .conftest import FIXTURE_KB
+
+    real = codec.encoder
+
+    def refusing(kind: Any) -> Any:
+        if kind is model.Fact or typing.get_args(kind) == (model.Fact, ...):
+            raise TypeError("the cache cannot store values of type Fact")
+        return real(kind)
+
+    monkeypatch.setattr(codec, "encoder", refusing)
+    kb, problems = load_knowledge_base([FIXTURE_KB], include_bundled=False,
+                                       cache=Cache(tmp_path / "cache"))
+    assert problems == [] and len(kb.facts) == 7
+    assert list((tmp_path / "cache" / "evsum-v2" / "kb").iterdir()) == []

@@ -351,12 +351,27 @@ def _load(folder: _Dir | None, name: str, kind: Any) -> Any:
         return None
     try:
         return codec.decoder(kind)(payload)
-    except codec.Damaged:
+    except (codec.Damaged, TypeError):  # TypeError: a type the codec cannot hold
         return None
 
 
+def _plain(kind: Any, value: Any) -> Any:
+    """The plain form of a value; raises Unstorable when it has none."""
+    try:
+        return codec.encoder(kind)(value)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise Unstorable(str(exc)) from None
+
+
+class Unstorable(Exception):
+    """A value the cache cannot hold: it is then not cached, and nothing else happens."""
+
+
 def _save(folder: _Dir, name: str, value: Any, kind: Any) -> bool:
-    data = _pack(codec.encoder(kind)(value))
+    try:
+        data = _pack(_plain(kind, value))
+    except Unstorable:
+        return False
     return data is not None and len(data) <= MAX_ENTRY_BYTES and folder.write(name, data)
 
 
@@ -458,7 +473,7 @@ class Cache:
                 return None
             try:
                 content: T = codec.decoder(kind)(entry.content)
-            except codec.Damaged:
+            except (codec.Damaged, TypeError):
                 return None
             if files is not None:
                 files.touch(name)  # in use: not pruned
@@ -469,11 +484,10 @@ class Cache:
         """Keep one file's parse; dated: it holds results to re-check tomorrow."""
         if self.folder is None or sig is None:
             return
-        with self._files_folder() as files:
+        with self._files_folder() as files, contextlib.suppress(Unstorable):
             if files is not None:
                 _save(files, self._file_name(path, display),
-                      _FileEntry(sig, _Stamp(today(), dated), codec.encoder(kind)(parsed)),
-                      _FileEntry)
+                      _FileEntry(sig, _Stamp(today(), dated), _plain(kind, parsed)), _FileEntry)
 
     # per knowledge base
 
@@ -535,17 +549,16 @@ class Cache:
                         if not _save(entry, name, tuple(kb.facts_of(substance_id)),
                                      tuple[Fact, ...]):
                             return
-                    encode_source = codec.encoder(Source)
                     header = _Header(
                         _Stamp(today(), dated), tuple(kb.substances.values()),
-                        {k: encode_source(s) for k, s in kb.sources.items()},
+                        _plain(dict[str, Source], dict(kb.sources)),
                         tuple(kb.files), tuple(kb.problems), shards,
                         {sid: kb.counts(sid) for sid in kb.substances})
                     if not (_save(entry, "index", kb.fact_index, dict[str, str])
                             and _save(entry, "header", header, _Header)):
                         return
                 folder.rename(staging, key)  # fails if another process got there first
-            except OSError:
+            except (OSError, Unstorable):
                 pass
             finally:
                 if folder.lstat(staging) is not None:
