@@ -398,3 +398,23 @@ def test_the_cache_does_not_import_the_loader() -> None:
                  for a in node.names}
     assert "evsum.facts.loader" not in imported
     assert not any(name.startswith("evsum.facts.schema") for name in imported if name)
+
+
+def test_a_change_to_the_model_changes_the_stamp(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A field added, removed or retyped in the model makes every entry a miss, unbumped.
+    from typing import NamedTuple
+
+    from evsum.facts import cache as cache_module
+    from evsum.facts import model
+
+    before = cache_module._model_shape()
+
+    class Read(NamedTuple):
+        url: str
+        kind: str
+
+    Read.__module__ = model.__name__
+    monkeypatch.setattr(model, "Read", Read, raising=False)
+    grown = cache_module._model_shape()
+    monkeypatch.setattr(Read, "__annotations__", {"url": "str", "kind": "int"})
+    assert len({before, grown, cache_module._model_shape()}) == 3

@@ -40,12 +40,24 @@ from typing import Any, NamedTuple, TypeVar
 
 from evsum import __version__
 from evsum.errors import Problem
-from evsum.facts import codec
+from evsum.facts import codec, model
 from evsum.facts.index import KnowledgeBase, Unavailable
 from evsum.facts.model import Fact, Source, Substance
 
-FORMAT = 2  # bump when the stored layout changes (the model's own changes need no bump)
-MAGIC = f"evsum-cache {FORMAT} {__version__}\n".encode()
+FORMAT = 2  # bump when the stored layout changes; the model's shape is in MAGIC already
+
+
+def _model_shape() -> str:
+    """A digest of the model's records, fields and annotations: a change to them is a miss."""
+    shape = [(name, getattr(value, "_fields", ()), [
+        getattr(a, "__forward_arg__", a) for a in value.__annotations__.values()])
+        for name, value in sorted(vars(model).items())
+        if isinstance(value, type) and value.__module__ == model.__name__
+        and hasattr(value, "__annotations__")]
+    return hashlib.sha256(repr(shape).encode()).hexdigest()[:12]
+
+
+MAGIC = f"evsum-cache {FORMAT} {__version__} {_model_shape()}\n".encode()
 ENTRY_PREFIX = b"evsum-cache "  # how every entry starts, whatever its format
 ROOT = "evsum-v2"  # the folder of evsum's own inside the cache folder
 ROOT_MARKER = "CACHEDIR.TAG"
