@@ -19,6 +19,7 @@ from evsum.commands.common import (
     SubstancesArg,
     SvgOpt,
     app,
+    complete_fact,
     complete_substance,
     emit,
     filters,
@@ -128,7 +129,7 @@ def search(ctx: typer.Context,
 @reports_errors
 def why(ctx: typer.Context,
         fact_id: Annotated[str, typer.Argument(help="A fact id, as shown by show and search.",
-                                               metavar="FACT_ID")],
+                                               metavar="FACT_ID", autocompletion=complete_fact)],
         as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
         html: HtmlOpt = None, force: ForceOpt = False) -> None:
     """A fact's provenance: source, locator, design, n, checked date, and what else cites it."""
