@@ -79,8 +79,10 @@ def measure(argv: list[str], env: dict[str, str], runs: int, baselines: list[lis
 
 
 def completion_env(env: dict[str, str], words: str) -> dict[str, str]:
-    return {**env, "_EVSUM_COMPLETE": "complete_bash", "COMP_WORDS": words,
-            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    """What bash's completion function passes: the words joined by newlines, the cursor's."""
+    split = words.split()
+    return {**env, "_EVSUM_COMPLETE": "complete_bash", "COMP_WORDS": "\n".join(split),
+            "COMP_CWORD": str(len(split) - (0 if words.endswith(" ") else 1))}
 
 
 def table(title: str, rows: list[tuple[str, float, float, list[float]]]) -> None:
@@ -99,7 +101,10 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
     typer_app = [sys.executable, str(HERE / "baseline_typer.py"), "compare", *names]
     baselines = [parse_print, typer_app]
     first, second = names
+    bare = [sys.executable, "-c", "pass"]
+    tab = completion_env(env, f"evsum {' '.join(prefix)} compare {first[:4]}")
     commands = [
+        ("baseline: python -c pass", bare, env, False),
         ("baseline: parse+print", parse_print, env, False),
         ("baseline: typer app", typer_app, env, False),
         (f"compare {first} {second}", [evsum, *prefix, "compare", first, second], env, False),
@@ -109,15 +114,22 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
         ("list", [evsum, *prefix, "list"], env, False),
         ("validate", [evsum, *prefix, "validate"], env, False),
         ("validate (cold cache)", [evsum, *prefix, "validate"], env, True),
-        (f"completion 'compare {first[:4]}'", [evsum, *prefix],
-         completion_env(env, f"evsum {' '.join(prefix)} compare {first[:4]}"), False),
+        (f"completion 'compare {first[:4]}'", [evsum, *prefix], tab, False),
+        (f"completion via Typer 'compare {first[:4]}'",
+         [sys.executable, "-c", "from evsum.cli import main; main()"], tab, False),
+        (f"search {first} response", [evsum, *prefix, "search", first, "response"], env, False),
     ]
     rows = []
     for name, argv, run_env, cold in commands:
         seconds, megabytes, ratios = measure(argv, run_env, runs, baselines, fresh_cache=cold)
         rows.append((name, seconds, megabytes, ratios))
     table(label, rows)
-    return {name: seconds for name, seconds, _, _ in rows}
+    by_name = {name: seconds for name, seconds, _, _ in rows}
+    python = by_name["baseline: python -c pass"]
+    print(f"  TAB / python -c pass: {by_name[commands[-3][0]] / python:.2f} "
+          f"(through Typer: {by_name[commands[-2][0]] / python:.2f}); "
+          f"search / compare: {by_name[commands[-1][0]] / by_name[commands[3][0]]:.2f}")
+    return by_name
 
 
 def main() -> None:
