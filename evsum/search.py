@@ -206,6 +206,20 @@ def _stored_snapshot(connection: sqlite3.Connection) -> object:
     return marshal.loads(row[0]) if row else None
 
 
+def _read_only(path: str) -> str:
+    from urllib.parse import quote
+
+    return f"file:{quote(path)}?mode=ro"
+
+
+def _in_memory(kb: KnowledgeBase, taken: object) -> sqlite3.Connection:
+    import sqlite3
+
+    connection = sqlite3.connect(":memory:")
+    build(connection, kb, taken)
+    return connection
+
+
 def open_index(kb: KnowledgeBase, folders: list[str]) -> sqlite3.Connection:
     """The search index for this knowledge base: from beside the cache, else built."""
     import sqlite3
@@ -219,7 +233,7 @@ def open_index(kb: KnowledgeBase, folders: list[str]) -> sqlite3.Connection:
         try:
             info = os.lstat(path)
             if os.path.isfile(path) and not os.path.islink(path) and info.st_size > 0:
-                connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+                connection = sqlite3.connect(_read_only(path), uri=True)
                 try:
                     if snapshot.is_current(_stored_snapshot(connection), folders):
                         return connection
@@ -230,25 +244,37 @@ def open_index(kb: KnowledgeBase, folders: list[str]) -> sqlite3.Connection:
             pass
     taken = snapshot.take(folders)  # before reading the facts: a change meanwhile is stale
     if folder is None or taken is None:
-        connection = sqlite3.connect(":memory:")
-        build(connection, kb, taken)
-        return connection
+        return _in_memory(kb, taken)
     temporary = os.path.join(folder, f".tmp-{name}-{os.getpid()}")
     try:
+        if os.path.lexists(temporary):  # left by a process of the same id that was killed
+            os.unlink(temporary)
         with sqlite3.connect(temporary) as building:
             build(building, kb, taken)
         building.close()
         os.replace(temporary, os.path.join(folder, name))
         snapshot.prune(folder, KEEP_INDEXES, lambda n: n.endswith(".sqlite3") and len(n) == 24)
-        return sqlite3.connect(f"file:{os.path.join(folder, name)}?mode=ro", uri=True)
+        return sqlite3.connect(_read_only(os.path.join(folder, name)), uri=True)
     except (OSError, sqlite3.Error):
         try:
             os.unlink(temporary)
         except OSError:
             pass
-        connection = sqlite3.connect(":memory:")
-        build(connection, kb, taken)
-        return connection
+        return _in_memory(kb, taken)
+
+
+def lookup(kb: KnowledgeBase, query: Query, folders: list[str]
+           ) -> tuple[list[tuple[str, float]], sqlite3.Connection]:
+    """The ranked matches and the open index; a damaged stored index is rebuilt in memory."""
+    import sqlite3
+
+    connection = open_index(kb, folders)
+    try:
+        return ranked(connection, query), connection
+    except sqlite3.DatabaseError:
+        connection.close()
+        connection = _in_memory(kb, None)
+        return ranked(connection, query), connection
 
 
 def ranked(connection: sqlite3.Connection, query: Query) -> list[tuple[str, float]]:

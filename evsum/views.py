@@ -141,11 +141,11 @@ def build_search(kb: KnowledgeBase, query: str, filters: Filters, limit: int | N
     parsed = search.parse_query(query, kb)
     if limit is not None and limit < 0:
         raise UsageError("--limit takes a number of facts, 0 for all")
-    connection = search.open_index(kb, folders if folders is not None else [])
+    matches, connection = search.lookup(kb, parsed, folders if folders is not None else [])
     try:
         hits = []
         scores = {}
-        for fact_id, score in search.ranked(connection, parsed):
+        for fact_id, score in matches:
             fact = kb.fact(fact_id)
             if fact is not None and keep(fact, filters, kb):
                 hits.append(fact)

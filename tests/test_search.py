@@ -126,3 +126,20 @@ def test_index_is_rebuilt_when_a_fact_file_changes(
     assert [f["id"] for f in data["facts"]] == ["alpha.smith2020.mechanism"]
     index_folder = Path(os.environ["XDG_CACHE_HOME"]) / "evsum" / "search"
     assert [p.suffix for p in index_folder.iterdir()] == [".sqlite3"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "fifo", "empty"])
+def test_a_damaged_index_is_rebuilt(run: Run, damage: str) -> None:
+    from evsum import snapshot
+
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "evsum" / search.INDEX_FOLDER
+    folder.mkdir(parents=True, mode=0o700)
+    folder.parent.chmod(0o700)
+    index = folder / (snapshot.key(search.INDEX_FORMAT, snapshot.roots([], True)) + ".sqlite3")
+    if damage == "fifo":
+        os.mkfifo(index)
+    else:
+        index.write_bytes(b"SQLite format 3\x00" + b"\xff" * 600 if damage == "garbage" else b"")
+    data = json.loads(run("search", "ECT", "--json", "--limit", "1").stdout)
+    assert (data["total"], data["facts"][0]["id"]) == (10, "ketamine.anand2023.response-vs-ect")
+    assert index.is_file() and index.stat().st_size > 1000
