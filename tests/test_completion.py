@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import re
 import select
 import shutil
 import subprocess
@@ -222,17 +223,14 @@ def test_a_stranger_s_alias_is_never_offered(fact_tree: FactTree, tmp_path: Path
 # --- in a real bash, through the script `evsum --show-completion` installs -----------------
 
 
-def drive_bash(keys: str, env: dict[str, str], home: Path, timeout: float = 60.0) -> str:
-    """Type keys into an interactive bash on a terminal; returns what the terminal showed."""
-    script = complete({"_EVSUM_COMPLETE": "source_bash", **env}).stdout
-    assert "complete -o default -F _evsum_completion evsum" in script
-    (home / "evsum-completion.sh").write_text(script, encoding="utf-8")
+def drive(shell: list[str], setup: str, keys: str, env: dict[str, str], home: Path,
+          timeout: float = 60.0) -> str:
+    """Type keys into an interactive shell on a terminal; returns what the terminal showed."""
     master, slave = pty.openpty()
-    full = {**os.environ, **env, "PS1": "$ ", "TERM": "dumb", "HOME": str(home),
+    full = {**os.environ, **env, "HOME": str(home),
             "PATH": f"{Path(evsum_script()).parent}{os.pathsep}{os.environ['PATH']}"}
-    process = subprocess.Popen(["bash", "--norc", "--noprofile", "-i"], stdin=slave,
-                               stdout=slave, stderr=slave, env=full, cwd=home,
-                               start_new_session=True)
+    process = subprocess.Popen(shell, stdin=slave, stdout=slave, stderr=slave, env=full,
+                               cwd=home, start_new_session=True)
     os.close(slave)
     shown = b""
 
@@ -250,7 +248,7 @@ def drive_bash(keys: str, env: dict[str, str], home: Path, timeout: float = 60.0
                 shown += chunk
 
     try:
-        os.write(master, b"source ~/evsum-completion.sh; echo READY''NOW\n")
+        os.write(master, setup.encode() + b"; echo READY''NOW\n")
         read_until(b"READYNOW")
         shown = b""
         os.write(master, keys.encode() + b"\necho END''OF''TEST\n")
@@ -261,7 +259,25 @@ def drive_bash(keys: str, env: dict[str, str], home: Path, timeout: float = 60.0
         if process.poll() is None:
             process.kill()
         os.close(master)
-    return shown.decode("utf-8", "replace").replace("\r", "").replace("\a", "")
+    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]|\x1b[=>]", "", shown.decode("utf-8", "replace"))
+    return text.replace("\r", "").replace("\a", "")
+
+
+def drive_bash(keys: str, env: dict[str, str], home: Path) -> str:
+    """Keys typed into bash with the completion script `evsum --install-completion` writes."""
+    script = complete({"_EVSUM_COMPLETE": "source_bash", **env}).stdout
+    assert "complete -o default -F _evsum_completion evsum" in script
+    (home / "evsum-completion.sh").write_text(script, encoding="utf-8")
+    return drive(["bash", "--norc", "--noprofile", "-i"],
+                 "PS1='$ '; source ~/evsum-completion.sh", keys, {**env, "TERM": "dumb"}, home)
+
+
+def drive_zsh(keys: str, env: dict[str, str], home: Path) -> str:
+    script = complete({"_EVSUM_COMPLETE": "source_zsh", **env}).stdout
+    assert "compdef _evsum_completion evsum" in script
+    (home / "evsum-completion.zsh").write_text(script, encoding="utf-8")
+    return drive(["zsh", "-f", "-i"], "PS1='%% '; autoload -U compinit; compinit -u; "
+                 "source ~/evsum-completion.zsh", keys, {**env, "TERM": "xterm"}, home)
 
 
 needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
@@ -289,4 +305,46 @@ def test_bash_tab_on_a_stranger_s_alias_runs_nothing(fact_tree: FactTree,
     assert "qz-plain  qzine" in listed  # the second TAB lists the safe candidates only
     assert "touch" not in listed and "x*" not in listed
     assert ran  # the line ran as typed: nothing was inserted for qz or x
+    assert not marker.exists()
+
+
+needs_zsh = pytest.mark.skipif(shutil.which("zsh") is None, reason="zsh is not installed")
+needs_fish = pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed")
+
+
+@needs_zsh
+def test_zsh_tab_then_enter_runs_the_multi_word_name(tmp_path: Path) -> None:
+    shown = drive_zsh("evsum show magic\t --json | head -c 45", {}, tmp_path)
+    assert "evsum show magic\\ mushrooms" in shown
+    assert '"kind": "show"' in shown
+
+
+@needs_zsh
+def test_zsh_tab_on_a_stranger_s_alias_runs_nothing(fact_tree: FactTree,
+                                                    tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    folder = fact_tree({"q.yaml": HOSTILE_SUBSTANCE.replace(
+        '"qz-plain"', '"qz \\\\`touch {marker}\\\\`"').format(marker=marker)})
+    env = {"EVSUM_FACTS_PATH": str(folder)}
+    assert typer_line("evsum show q", "complete_zsh", **env).stdout == (
+        "_arguments '*: :((\"qzine\"))'\n")
+    shown = drive_zsh("evsum show q\t", env, tmp_path)
+    assert "evsum show qzine" in shown  # the one safe candidate, inserted and run
+    assert not marker.exists()
+
+
+@needs_fish
+def test_fish_offers_the_same_candidates(fact_tree: FactTree, tmp_path: Path) -> None:
+    script = complete({"_EVSUM_COMPLETE": "source_fish"}).stdout
+    (tmp_path / "evsum.fish").write_text(script, encoding="utf-8")
+    marker = tmp_path / "ran"
+    folder = fact_tree({"q.yaml": HOSTILE_SUBSTANCE.format(marker=marker)})
+    env = {**os.environ, "EVSUM_FACTS_PATH": str(folder),
+           "PATH": f"{Path(evsum_script()).parent}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {tmp_path / 'evsum.fish'}; "
+         "complete -C 'evsum show magic'; complete -C 'evsum show --category d'; "
+         "complete -C 'evsum show q'"], capture_output=True, text=True, env=env, timeout=60,
+        check=False)
+    assert result.stdout == "magic mushrooms\ndissociation\ndosing\nqzine\nqz-plain\n"
     assert not marker.exists()
