@@ -143,18 +143,20 @@ def build_search(kb: KnowledgeBase, query: str, filters: Filters, limit: int | N
         raise UsageError("--limit takes a number of facts, 0 for all")
     matches, connection = search.lookup(kb, parsed, folders if folders is not None else [])
     try:
-        hits = []
-        scores = {}
-        for fact_id, score in matches:
-            fact = kb.fact(fact_id)
-            if fact is not None and keep(fact, filters, kb):
-                hits.append(fact)
-                scores[fact_id] = score
-        hint = search.suggestion(connection, parsed) if not hits else None
+        if filters == Filters():  # every match counts: read only the facts shown
+            wanted = matches[:limit] if limit else matches
+            total = len(matches)
+        else:
+            wanted = [(i, score) for i, score in matches
+                      if (fact := kb.fact(i)) is not None and keep(fact, filters, kb)]
+            total = len(wanted)
+            wanted = wanted[:limit] if limit else wanted
+        shown = [f for f in (kb.fact(i) for i, _ in wanted) if f is not None]
+        hint = search.suggestion(connection, parsed) if not total else None
     finally:
         connection.close()
-    shown = hits[:limit] if limit else hits
-    return SearchResults(query, shown, filters, len(hits), parsed.terms,
+    scores = dict(wanted)
+    return SearchResults(query, shown, filters, total, parsed.terms,
                          {f.id: scores[f.id] for f in shown}, hint, full)
 
 
