@@ -79,6 +79,31 @@ def test_snapshot_uses_the_cache_and_loader_rules(monkeypatch: pytest.MonkeyPatc
     assert snapshot.roots([], False) == [os.path.abspath(p) for p in fact_dirs([], False)]
 
 
+SAME_AS_TYPER = ["evsum ", "evsum s", "evsum show ", "evsum show magic", "evsum show -",
+                 "evsum show --category ", "evsum show -e r", "evsum compare ketamine ",
+                 "evsum why ketamine.e", "evsum cite esk", "evsum export ketamine --view ",
+                 "evsum show --svg x", "evsum --", "evsum show ketamine ", "evsum search --l",
+                 "evsum validate ", "evsum side-effects --sort ", "evsum nothing ",
+                 "evsum show --json --", "evsum compare -- -"]
+
+
+@pytest.mark.parametrize("line", SAME_AS_TYPER)
+def test_fast_path_offers_what_typer_offers(line: str) -> None:
+    import typer.main
+    from typer._completion_classes import BashComplete
+
+    from evsum.cli import app
+
+    words = line.split(" ")
+    typer_complete = BashComplete(typer.main.get_command(app), {}, "evsum", "_EVSUM_COMPLETE")
+    expected = [(i.value, i.type, i.help) for i in
+                typer_complete.get_completions(words[1:-1], words[-1])]
+    # Typer's Path type offers nothing; the fast path says "a file" (Click's scripts then
+    # complete file names; Typer's, given nothing, fall back to them too)
+    ours = [i for i in completion.completions(words[1:-1], words[-1]) if i[1] == "plain"]
+    assert sorted(ours, key=repr) == sorted(expected, key=repr)
+
+
 def test_bash_escapes_a_multi_word_alias_as_one_word() -> None:
     assert bash("evsum show magic") == "magic\\ mushrooms\n"
     assert bash("evsum show (R") == "\\(R,S\\)-ketamine\n\\(R\\)-ketamine\n"
@@ -161,6 +186,14 @@ def test_fish_gets_values_with_help_on_one_line() -> None:
     assert (is_args.returncode, is_args.stdout) == (0, "")
     files = typer_line("evsum show --svg ", "complete_fish", _TYPER_COMPLETE_FISH_ACTION="is-args")
     assert (files.returncode, files.stdout) == (1, "")
+
+
+def test_powershell_gets_values_quoted_for_powershell() -> None:
+    result = typer_line("evsum show magic", "complete_powershell",
+                        _TYPER_COMPLETE_WORD_TO_COMPLETE="magic")
+    assert result.stdout == "'magic mushrooms'::: \n"
+    result = typer_line("evsum show --category ", "complete_powershell")
+    assert result.stdout.splitlines()[:2] == ["efficacy::: ", "safety::: "]
 
 
 def test_click_protocols_keep_click_s_formats() -> None:
