@@ -128,12 +128,14 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
         seconds, megabytes, ratios = measure(argv, run_env, runs, baselines, fresh_cache=cold)
         rows.append((name, seconds, megabytes, ratios))
     table(label, rows)
-    by_name = {name: seconds for name, seconds, _, _ in rows}
-    python = by_name["baseline: python -c pass"]
-    print(f"  TAB / python -c pass: {by_name[commands[-3][0]] / python:.2f} "
-          f"(through Typer: {by_name[commands[-2][0]] / python:.2f}); "
-          f"search / compare: {by_name[commands[-1][0]] / by_name[commands[3][0]]:.2f}")
-    return by_name
+    # Paired ratios: each run of the command right after a run of what it is held against.
+    compare_argv = commands[3][1]
+    ratios = [measure(argv, run_env, runs, [against])[2][0] for argv, run_env, against in (
+        (commands[-3][1], tab, bare), (commands[-2][1], tab, bare),
+        (commands[-1][1], env, compare_argv))]
+    print(f"  TAB / python -c pass: {ratios[0]:.2f} (through Typer: {ratios[1]:.2f}); "
+          f"search / compare: {ratios[2]:.2f}")
+    return {name: seconds for name, seconds, _, _ in rows}
 
 
 def main() -> None:
