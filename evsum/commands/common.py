@@ -98,37 +98,43 @@ def print_warnings(warnings: list[Problem], stream: Any) -> None:
         stream.write(f"... and {len(warnings) - MAX_PROBLEMS_SHOWN} more warning(s)\n")
 
 
-def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Substance ids and aliases that start with what was typed (shell completion)."""
-    from evsum.facts.loader import load_knowledge_base
-    from evsum.text import normalize_name
+def completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    """A Typer completion hook for one kind of value; evsum.completion holds the candidates.
 
-    try:
-        current = state(ctx)
-        kb, _ = load_knowledge_base(current.facts_dirs, include_bundled=current.bundled)
-    except Exception:  # completion must never print a traceback into the shell
-        return []
-    typed = normalize_name(incomplete)
-    offers = []
-    for name in (n for s in kb.substances.values() for n in (s.id, *s.aliases)):
-        if name.casefold().startswith(incomplete.casefold()):
-            # keep what was typed: shells drop offers that do not start with it
-            offers.append(incomplete + name[len(incomplete):])
-        elif normalize_name(name).startswith(typed):
-            offers.append(name)
-    return list(dict.fromkeys(offers))
+    The console script answers TAB before Typer is imported (evsum.entry); these
+    hooks give the same candidates when the app runs completion itself, and
+    their `completes` attribute names the kind in the generated table.
+    """
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from evsum.completion import values
+
+        params = ctx.find_root().params
+        dirs = [str(d) for d in params.get("facts_dir") or ()]
+        return values(kind, incomplete, dirs, not params.get("no_bundled"))
+
+    complete.completes = kind  # type: ignore[attr-defined]
+    complete.__name__ = f"complete_{kind.replace('-', '_')}"
+    return complete
+
+
+complete_substance = completer("substance")
+complete_fact = completer("fact")
+complete_substance_or_fact = completer("substance-or-fact")
 
 
 # Options shared by the commands that show facts: the same everywhere.
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", "-c", help="Only these categories (repeatable): efficacy, safety, "
-    "dissociation, mechanism, pharmacology, dosing, regulatory.", show_default=False)]
+    "dissociation, mechanism, pharmacology, dosing, regulatory.", show_default=False,
+    autocompletion=completer("category"))]
 EvidenceOpt = Annotated[str | None, typer.Option(
     "--min-evidence", "-e", help="Only evidence at least this strong: meta-analysis, rct, "
-    "label, regulatory, open-label, observational, case-series, review, preclinical.")]
+    "label, regulatory, open-label, observational, case-series, review, preclinical.",
+    autocompletion=completer("evidence"))]
 PopulationOpt = Annotated[list[str] | None, typer.Option(
     "--population", "-p", help="Only these populations (repeatable), e.g. trd, mdd.",
-    show_default=False)]
+    show_default=False, autocompletion=completer("population"))]
 SinceOpt = Annotated[int | None, typer.Option("--since", help="Only sources from YEAR on.",
                                               metavar="YEAR")]
 ClinicalOpt = Annotated[bool, typer.Option(

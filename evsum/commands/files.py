@@ -19,6 +19,7 @@ from evsum.commands.common import (
     SinceOpt,
     SubstancesArg,
     app,
+    complete_substance_or_fact,
     filters,
     load,
     print_problems,
@@ -104,7 +105,8 @@ def export(ctx: typer.Context, substances: SubstancesArg,
 def cite(ctx: typer.Context,
          items: Annotated[list[str] | None, typer.Argument(
              help="Substances or fact ids (default: every source).",
-             metavar="[SUBSTANCE|FACT_ID]...")] = None,
+             metavar="[SUBSTANCE|FACT_ID]...", autocompletion=complete_substance_or_fact)
+         ] = None,
          fmt: Annotated[CitationFormat, typer.Option(
              "--format", "-f", help="bibtex, csl-json, ris or text.")] = CitationFormat.TEXT,
          output: Annotated[Path, typer.Option(

@@ -277,9 +277,12 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
                 refs.append(fact.source)
             lines.append([Inline(f"{kb.substances[fact.substance].name}: "),
                           *_fact_line(fact, refs.index(fact.source) + 1, kb)])
+        shown = f"; the best {len(view.facts)} shown, best first" if view.more else ""
         blocks = [Heading(1, title), Paragraph([_plain(
-            f"{len(view.facts)} fact(s). {_filters(view.filters)}")])]
+            f"{view.total} fact(s) match{shown}. {_filters(view.filters)}")])]
         blocks.append(Items(lines) if lines else Paragraph([[Inline("No fact matches.", "em")]]))
+        if view.suggestion:
+            blocks.append(Paragraph([_plain(f"Did you mean: {view.suggestion}?")]))
     elif isinstance(view, Provenance):
         fact = view.fact
         title = f"Provenance of {fact.id}"

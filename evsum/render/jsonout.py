@@ -134,8 +134,10 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
         return _envelope("compare", view.filters, _comparison(view, kb))
     if isinstance(view, SearchResults):
         return _envelope("search", view.filters, {
-            "query": view.query, "facts": [fact_dict(f) for f in view.facts],
-            "sources": _sources(kb, view.facts),
+            "query": view.query, "total": view.total, "more": view.more,
+            "facts": [{**fact_dict(f), "score": round(view.scores.get(f.id, 0.0), 4)}
+                      for f in view.facts],
+            "suggestion": view.suggestion, "sources": _sources(kb, view.facts),
         })
     if isinstance(view, Provenance):
         facts = [view.fact, *view.siblings]
@@ -236,7 +238,10 @@ def output_schema() -> dict[str, Any]:
             "type": "object", "required": ["id", "name", "fact_counts", "total"]}}},
         "show": {"substance": {"type": "object"}, "facts": {"type": "array", "items": fact},
                  "sources": {"type": "object", "additionalProperties": source}},
-        "search": {"query": {"type": "string"}, "facts": {"type": "array", "items": fact},
+        "search": {"query": {"type": "string"}, "total": {"type": "integer"},
+                   "more": {"type": "integer"},
+                   "suggestion": {"type": ["string", "null"]},
+                   "facts": {"type": "array", "items": fact},
                    "sources": {"type": "object", "additionalProperties": source}},
         "side-effects": {"rows": {"type": "array", "items": fact},
                          "sources": {"type": "object", "additionalProperties": source}},

@@ -514,21 +514,67 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
+MATCH_STYLE = "bold yellow"
+
+
+def highlighted(text: str, view: SearchResults, style: str = "") -> Text:
+    """Fact text with the words the query matched in the match style (styles, never markup)."""
+    from evsum.search import word_spans
+
+    line = Text(text, style=style)
+    for start, end in word_spans(text, view.terms):
+        line.stylize(MATCH_STYLE, start, end)
+    return line
+
+
+def _hit_lines(rank: int, fact: Fact, kb: KnowledgeBase, view: SearchResults, width: int
+               ) -> list[Text]:
+    """One hit in two lines: id, design, source and setting; then the number and the claim."""
+    head = Text(f"{rank:>3}  ")
+    head.append(fact.id, style="cyan")
+    head.append("  ")
+    head.append_text(_evidence(fact))
+    head.append(f"  {kb.sources[fact.source].short}")
+    setting = setting_text(fact)
+    head.append(f"  {kb.substances[fact.substance].name}" + (f", {setting}" if setting else ""),
+                style="dim")
+    body = Text("     ")
+    value = value_text(fact)
+    if value:
+        body.append(value, style="bold")
+        body.append(" · ")
+    body.append_text(highlighted(fact.claim, view))
+    for line in (head, body):
+        line.truncate(max(width, 20), overflow="ellipsis")
+    return [head, body]
+
+
 def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
-    head = Text(f"{len(view.facts)} fact(s) match ", style="bold")
+    head = Text(f"{view.total} fact(s) match ", style="bold")
     head.append(view.query, style="bold cyan")
+    if view.more:
+        head.append(f"; the best {len(view.facts)} shown", style="bold")
     parts: list[RenderableType] = [head]
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    current = None
-    for fact in view.facts:
-        if fact.substance != current:
-            current = fact.substance
-            parts.append(Text(f"\n{kb.substances[current].name.upper()}", style="bold"))
-        parts.append(_Lines(_fact_lines(fact, kb, width)))
+    parts.append(Text(""))
+    for rank, fact in enumerate(view.facts, start=1):
+        if view.full:
+            title = Text(f"{rank:>3}  ")
+            title.append(kb.substances[fact.substance].name.upper(), style="bold")
+            parts += [title, _Lines(_fact_lines(fact, kb, width)), Text("")]
+        else:
+            parts.append(_Lines(_hit_lines(rank, fact, kb, view, width)))
+    if view.more:
+        parts.append(Text(f"\n{view.more} more: --limit N shows more, --limit 0 or --all "
+                          "every match", style="dim"))
     if not view.facts:
         parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+        if view.suggestion:
+            hint = Text("did you mean: ")
+            hint.append(view.suggestion, style="bold")
+            parts.append(hint)
     return parts
 
 
