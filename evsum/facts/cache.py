@@ -41,7 +41,7 @@ from evsum.facts.model import (
     Value,
 )
 
-FORMAT = 1  # bump when the stored layout or the model changes
+FORMAT = 2  # bump when the stored layout or the model changes
 STAMP = f"evsum {__version__} cache {FORMAT}"
 KEEP_KNOWLEDGE_BASES = 8
 ENV_CACHE_DIR = "EVSUM_CACHE_DIR"
@@ -86,13 +86,15 @@ def _substance_back(t: tuple[Any, ...]) -> Substance:
 
 def _source(s: Source) -> tuple[Any, ...]:
     return (s.key, s.type, s.authors, s.title, s.year, s.journal, s.doi, s.pmid, s.pmcid,
-            s.url, s.status, s.status_note, s.where.file, s.where.line)
+            s.url, s.status, s.status_note, s.where.file, s.where.line, s.volume, s.issue,
+            s.pages, s.container)
 
 
 def _source_back(t: tuple[Any, ...]) -> Source:
     return Source(key=t[0], type=t[1], authors=t[2], title=t[3], year=t[4], journal=t[5],
                   doi=t[6], pmid=t[7], pmcid=t[8], url=t[9], status=t[10], status_note=t[11],
-                  where=Location(t[12], t[13]))
+                  where=Location(t[12], t[13]), volume=t[14], issue=t[15], pages=t[16],
+                  container=t[17])
 
 
 def _fact(f: Fact) -> tuple[Any, ...]:

@@ -180,7 +180,9 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
             year=record["year"], journal=record.get("journal"), doi=record.get("doi"),
             pmid=record.get("pmid"), pmcid=record.get("pmcid"), url=record.get("url"),
             status=record.get("status"), status_note=record.get("status_note"),
-            where=Location(parsed.display, line),
+            where=Location(parsed.display, line), volume=record.get("volume"),
+            issue=record.get("issue"), pages=record.get("pages"),
+            container=record.get("container"),
         ))
 
 
