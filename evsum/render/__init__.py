@@ -59,7 +59,16 @@ def render(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
 
 
 def render_svg(view: object, kb: KnowledgeBase, width: int = 110) -> str:
-    """The terminal view as an SVG picture (text escaped by Rich's exporter)."""
+    """The terminal view as an SVG picture (text escaped by Rich's exporter).
+
+    Spaces are preserved on the root (librsvg collapses them otherwise and
+    misaligns columns), and Rich's web font is left out: a picture opened
+    online loads nothing, and shows in the reader's own monospace font.
+    """
+    import re
+
     from evsum.render.terminal import record_svg
 
-    return record_svg(view, kb, width)
+    svg = record_svg(view, kb, width)
+    svg = re.sub(r"\s*@font-face \{[^}]*\}", "", svg)
+    return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)

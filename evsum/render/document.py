@@ -31,6 +31,7 @@ class Inline:
     text: str
     style: str = ""  # "", "em", "strong"
     href: str | None = None
+    ref: int | None = None  # a reference marker '[n]': HTML links it to the list
 
 
 Line = list[Inline]
@@ -58,6 +59,7 @@ class Table:
 class Items:
     items: list[Line]
     numbered: bool = False
+    anchor: str = ""  # 'ref': each item can be linked to as #ref-N
 
 
 Block = Heading | Paragraph | Table | Items
@@ -67,6 +69,10 @@ Block = Heading | Paragraph | Table | Items
 class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
+
+
+def _marker(number: int) -> Inline:
+    return Inline(f"[{number}]", ref=number)
 
 
 def _plain(text: str) -> Line:
@@ -82,24 +88,28 @@ def _filters(filters: object) -> str:
     return f"Filters: {described}." if described else "Filters: none."
 
 
+def _formatted(sources: list[Source]) -> list[str]:
+    """References in the default (medical) CSL style; evsum's own form if citeproc fails."""
+    from evsum.errors import UsageError
+    from evsum.render.citations import formatted_references
+
+    try:
+        return formatted_references(sources)
+    except UsageError:
+        return [source_citation(s._replace(status=None)) for s in sources]
+
+
 def _reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
     items: list[Line] = []
-    for key in keys:
-        source = kb.sources[key]
-        line = [Inline(source_citation(_without_ids(source)))]
-        if source.pmid:
-            line.append(Inline(f" PMID {source.pmid}."))
+    sources = [kb.sources[key] for key in keys]
+    for source, text in zip(sources, _formatted(sources), strict=True):
+        line = [Inline(text)]
         if source.link:
-            label = f"doi:{source.doi}" if source.doi else ("PubMed" if source.pmid else "link")
-            line += [Inline(" "), Inline(label, href=source.link)]
+            line += [Inline(" "), Inline(source.link, href=source.link)]
         if source.status:
             line += [Inline(" "), Inline(source.status.replace("-", " "), "strong")]
         items.append(line)
-    return [Heading(2, "References"), Items(items, numbered=True)]
-
-
-def _without_ids(source: Source) -> Source:
-    return source._replace(doi=None, pmid=None, url=None, status=None)
+    return [Heading(2, "References"), Items(items, numbered=True, anchor="ref")]
 
 
 def _fact_line(fact: Fact, ref: int) -> Line:
@@ -110,7 +120,8 @@ def _fact_line(fact: Fact, ref: int) -> Line:
     setting = setting_text(fact, short=False)
     if setting:
         line.append(Inline(f" ({setting})"))
-    line += [Inline(f": {fact.claim} "), Inline(evidence_text(fact), "em"), Inline(f" [{ref}]")]
+    line += [Inline(f": {fact.claim} "), Inline(evidence_text(fact), "em"), Inline(" "),
+             _marker(ref)]
     if fact.note:
         line.append(Inline(f" Note: {fact.note}"))
     if fact.disputed:
@@ -150,12 +161,14 @@ def _cell(cell: Cell, view: Comparison) -> CellLines:
         setting = setting_text(fact)
         if setting:
             text += f" ({setting})"
-        text += f"; {evidence_text(fact)} [{view.reference_number(fact.source)}]"
+        text += f"; {evidence_text(fact)} "
         if cell.differs:
             text = f"≠ {text}"
+        number = view.reference_number(fact.source)
+        line = [Inline(text), _marker(number)]
         if fact.disputed:
-            text += " (disputed)"
-        lines.append(_plain(text))
+            line.append(Inline(" (disputed)"))
+        lines.append(line)
     return lines
 
 
@@ -195,9 +208,12 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
                     continue
                 is_target, fact = entry
                 text = "primary target" if is_target else "yes"
-                if fact is not None:
-                    text += f" ({evidence_text(fact)}) [{view.reference_number(fact.source)}]"
-                marks.append([_plain(text)])
+                if fact is None:
+                    marks.append([_plain(text)])
+                    continue
+                number = view.reference_number(fact.source)
+                marks.append([[Inline(f"{text} ({evidence_text(fact)}) "),
+                               _marker(number)]])
             rows.append([[_plain(mrow.label + (" (shared)" if mrow.shared else ""))]] + marks)
         blocks += [Heading(2, "Mechanism"),
                    Paragraph([[Inline("Pathway nodes each substance acts on; "),
@@ -217,7 +233,7 @@ def _side_effect_blocks(view: SideEffects, kb: KnowledgeBase, refs: list[str]) -
                      [_plain(value_text(fact) or fact.claim)],
                      [_plain("" if extra is None else f"{extra:+.3g}")],
                      [_plain(fact.severity)], [_plain(setting_text(fact))],
-                     [_plain(evidence_text(fact))], [_plain(str(refs.index(fact.source) + 1))]])
+                     [_plain(evidence_text(fact))], [[_marker(refs.index(fact.source) + 1)]]])
     if not rows:
         return [Paragraph([[Inline("No adverse-event facts match.", "em")]])]
     return [Table(["event", "substance", "incidence vs comparator", "excess (points)",
@@ -232,10 +248,10 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         title = " vs ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), *_comparison_blocks(view, kb)]
         refs = list(view.references)
-        if details:
-            blocks.append(Heading(1, "Details"))
+        if details:  # one H1 per document: the details nest under it, as References do
+            blocks.append(Heading(2, "Details"))
             for summary in details:
-                blocks += _summary_blocks(summary, refs, level=2)
+                blocks += _summary_blocks(summary, refs, level=3)
     elif isinstance(view, Summary):
         title = view.substance.name
         blocks = _summary_blocks(view, refs, level=1)
