@@ -202,8 +202,16 @@ def test_export_views_and_their_limits(fixture_run: Run) -> None:
                                   "-f", "json").stdout)
     assert side["kind"] == "side-effects"
     both = fixture_run("export", "alpha", "beta", "--view", "show", "-o", "-")
-    assert both.code == EXIT_USAGE
-    assert fixture_run("export", "alpha", "-o", "-", "-f", "terminal").code == EXIT_USAGE
+    assert both.code == EXIT_OK
+    assert [line for line in both.stdout.splitlines() if line.startswith(("# ", "## "))] == [
+        "# Alphamine, Betacybin", "## Alphamine", "## Betacybin", "## References"]
+    shown = json.loads(fixture_run("export", "alpha", "beta", "--view", "show", "-o", "-",
+                                   "-f", "json").stdout)
+    assert shown["kind"] == "summaries"
+    assert [s["substance"]["id"] for s in shown["summaries"]] == ["alpha", "beta"]
+    terminal = fixture_run("export", "alpha", "-o", "-", "-f", "terminal")
+    assert terminal.code == EXIT_OK
+    assert terminal.stdout.splitlines()[0].startswith("Alphamine")
 
 
 def test_filters_apply_the_same_in_every_format(fixture_run: Run) -> None:
@@ -211,7 +219,7 @@ def test_filters_apply_the_same_in_every_format(fixture_run: Run) -> None:
     md_text = fixture_run("export", *args).stdout
     csv_rows = list(csv.DictReader(io.StringIO(fixture_run("export", *args, "-f", "csv").stdout)))
     data = json.loads(fixture_run("export", *args, "-f", "json").stdout)
-    json_ids = set(data["facts"])
+    json_ids = {f["id"] for f in data["facts"]}
     assert {r["fact_id"] for r in csv_rows} == json_ids == {
         "alpha.smith2020.nausea", "beta.doe2022.headache", "beta.doe2022.nausea"}
     assert "Response in 50%" not in md_text and "Nausea in 30%" in md_text

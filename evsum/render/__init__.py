@@ -39,10 +39,12 @@ def render_text(view: object, fmt: Format, kb: KnowledgeBase, details: list[obje
 
         return render_csv(view, kb)
     if fmt is Format.TERMINAL:
+        from evsum.render.document import Summaries
         from evsum.render.terminal import render_terminal
 
         buffer = io.StringIO()
-        render_terminal(view, kb, buffer, color=False, width=100)
+        for part in view.items if isinstance(view, Summaries) else [view]:
+            render_terminal(part, kb, buffer, color=False, width=100)
         return buffer.getvalue()
     raise ValueError(f"unhandled format {fmt}")  # pragma: no cover - the enum test covers this
 

@@ -27,6 +27,13 @@ from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summar
 
 
 @dataclass(frozen=True)
+class Summaries:
+    """Several substances' summaries in one export (`export --view show A B`)."""
+
+    items: list[Summary]
+
+
+@dataclass(frozen=True)
 class Inline:
     text: str
     style: str = ""  # "", "em", "strong"
@@ -255,6 +262,11 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
     elif isinstance(view, Summary):
         title = view.substance.name
         blocks = _summary_blocks(view, refs, level=1)
+    elif isinstance(view, Summaries):
+        title = ", ".join(s.substance.name for s in view.items)
+        blocks = [Heading(1, title)]
+        for summary in view.items:
+            blocks += _summary_blocks(summary, refs, level=2)
     elif isinstance(view, SideEffects):
         title = "Adverse effects: " + ", ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), Paragraph([_plain(_filters(view.filters))]),
