@@ -310,3 +310,44 @@ def test_pandoc_citeproc_apa_reads_every_first_author_family_name(run: Run, tmp_
     # pandoc knows no command for an unmatched brace and drops it; nothing else is lost
     assert INJECTED.replace("then } @", "then @") in entries[0]
     assert "https://doi.org/10.1000/a_b%7Bc%7D" in out
+
+
+# Properties: any author list and title that loads, through BibTeX and back ----------------
+
+def _source(authors: str, title: str) -> object:
+    from evsum.facts.model import Location, Source
+
+    return Source(key="k2020", type="article", authors=authors, title=title, year=2020,
+                  journal=title, doi="10.1000/x", pmid=None, pmcid=None, url=None, status=None,
+                  status_note=None, where=Location("t.yaml", 1))
+
+
+def test_any_loaded_author_list_and_title_survive_bibtex() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pybtex.database import parse_string
+
+    from evsum.render.citations import bibtex
+
+    from .test_properties import any_text, author_lists
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(author_lists, any_text, st.sampled_from(["", "{", "}", "} @article(x,", "\\{"]))
+    def check(authors: str, title: str, extra: str) -> None:
+        source = _source(authors, extra + " ".join(title.split()) + extra)
+        text = bibtex([source])  # type: ignore[list-item]
+        entries = btparse_entries(text + '\n@misc{after, title = "next"}\n')
+        assert [key for _, key, _ in entries] == ["k2020", "after"]
+        entry = parse_string(text, "bibtex").entries["k2020"]
+        people = entry.persons["author"]
+        names, truncated = source.names, source.names[-1].others  # type: ignore[attr-defined]
+        assert len(people) == len([n for n in names if not n.others]) + truncated
+        for person, name in zip(people, names, strict=False):
+            if name.literal:
+                assert person.last_names[0].startswith("{")
+            elif not name.others:
+                assert " ".join(person.prelast_names + person.last_names).strip("{}") \
+                    .replace("\\", "") .startswith(name.family[:1])
+                assert person.lineage_names == ([name.suffix] if name.suffix else [])
+
+    check()
