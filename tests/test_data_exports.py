@@ -3,8 +3,10 @@ one shape per record kind, and the options that reach these exports."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import jsonschema
@@ -16,52 +18,54 @@ from .conftest import FIXTURE_KB, Run
 from .test_console_script import run_script
 
 
-def _export_db(run: Run, tmp_path: Path, *args: str) -> sqlite3.Connection:
+@contextlib.contextmanager
+def _export_db(run: Run, tmp_path: Path, *args: str) -> Iterator[sqlite3.Connection]:
     path = tmp_path / "kb.db"
     result = run("export", "--format", "sqlite", "-o", str(path), *args)
     assert result.code == EXIT_OK, result
     assert result.stderr == f"wrote {path}\n"
-    return sqlite3.connect(path)
+    with contextlib.closing(sqlite3.connect(path)) as db:  # 3.13 warns of an unclosed one
+        yield db
 
 
 def test_sqlite_export_has_keyed_typed_tables(run: Run, tmp_path: Path) -> None:
-    db = _export_db(run, tmp_path)
-    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"meta", "substances", "substance_aliases", "substance_targets",
-                      "substance_routes", "sources", "source_authors", "facts", "fact_tags",
-                      "fact_pathway"}
-    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    columns = {r[1]: (r[2], r[5]) for r in db.execute("PRAGMA table_info(facts)")}
-    assert columns["id"] == ("TEXT", 1)  # the primary key
-    assert columns["estimate"][0] == columns["ci_low"][0] == columns["p_bound"][0] == "REAL"
-    assert columns["n"][0] == columns["comparator_n"][0] == "INTEGER"
-    foreign = {(r[3], r[2], r[4]) for r in db.execute("PRAGMA foreign_key_list(facts)")}
-    assert foreign == {("substance_id", "substances", "id"), ("source_key", "sources", "key")}
-    (count,) = db.execute("SELECT count(*) FROM substances").fetchone()
-    assert count == 9
+    with _export_db(run, tmp_path) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert tables == {"meta", "substances", "substance_aliases", "substance_targets",
+                          "substance_routes", "sources", "source_authors", "facts", "fact_tags",
+                          "fact_pathway"}
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        columns = {r[1]: (r[2], r[5]) for r in db.execute("PRAGMA table_info(facts)")}
+        assert columns["id"] == ("TEXT", 1)  # the primary key
+        assert columns["estimate"][0] == columns["ci_low"][0] == columns["p_bound"][0] == "REAL"
+        assert columns["n"][0] == columns["comparator_n"][0] == "INTEGER"
+        foreign = {(r[3], r[2], r[4]) for r in db.execute("PRAGMA foreign_key_list(facts)")}
+        assert foreign == {("substance_id", "substances", "id"), ("source_key", "sources", "key")}
+        (count,) = db.execute("SELECT count(*) FROM substances").fetchone()
+        assert count == 9
 
 
 def test_sqlite_export_joins_facts_to_sources_and_names(run: Run, tmp_path: Path) -> None:
-    db = _export_db(run, tmp_path, "ketamine")
-    row = db.execute(
-        "SELECT f.estimate, f.unit, f.timepoint_hours, typeof(f.estimate), s.year, s.doi "
-        "FROM facts f JOIN sources s ON s.key = f.source_key "
-        "WHERE f.id = 'ketamine.newport2015.response-24h'").fetchone()
-    assert row == (9.87, "OR", 24.0, "real", 2015, "10.1176/appi.ajp.2015.15040465")
-    names = db.execute("SELECT family, initials, suffix, literal, et_al FROM source_authors "
-                       "WHERE source_key = 'kishimoto2016' ORDER BY position").fetchall()
-    assert names[3] == ("Zarate", "CA", "Jr", None, 0)
-    corporate = db.execute("SELECT family, literal FROM source_authors "
-                           "WHERE source_key = 'pfizerketaminelabel'").fetchall()
-    assert corporate == [(None, "Pfizer Inc. (Hospira)")]
-    assert {r[0] for r in db.execute("SELECT DISTINCT substance_id FROM facts")} == {"ketamine"}
+    with _export_db(run, tmp_path, "ketamine") as db:
+        row = db.execute(
+            "SELECT f.estimate, f.unit, f.timepoint_hours, typeof(f.estimate), s.year, s.doi "
+            "FROM facts f JOIN sources s ON s.key = f.source_key "
+            "WHERE f.id = 'ketamine.newport2015.response-24h'").fetchone()
+        assert row == (9.87, "OR", 24.0, "real", 2015, "10.1176/appi.ajp.2015.15040465")
+        names = db.execute("SELECT family, initials, suffix, literal, et_al FROM source_authors "
+                           "WHERE source_key = 'kishimoto2016' ORDER BY position").fetchall()
+        assert names[3] == ("Zarate", "CA", "Jr", None, 0)
+        corporate = db.execute("SELECT family, literal FROM source_authors "
+                               "WHERE source_key = 'pfizerketaminelabel'").fetchall()
+        assert corporate == [(None, "Pfizer Inc. (Hospira)")]
+        assert {r[0] for r in db.execute("SELECT DISTINCT substance_id FROM facts")} == {"ketamine"}
 
 
 def test_sqlite_reads_into_pandas(run: Run, tmp_path: Path) -> None:
     pandas = pytest.importorskip("pandas")
-    db = _export_db(run, tmp_path)
-    frame = pandas.read_sql("SELECT * FROM facts", db)
-    assert frame["estimate"].dtype.kind == "f" and len(frame) > 100
+    with _export_db(run, tmp_path) as db:
+        frame = pandas.read_sql("SELECT * FROM facts", db)
+        assert frame["estimate"].dtype.kind == "f" and len(frame) > 100
 
 
 def test_sqlite_refuses_standard_output(run: Run) -> None:

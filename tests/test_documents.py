@@ -76,3 +76,26 @@ def test_svg_preserves_spaces_and_loads_no_web_font(run: Run, tmp_path: Path) ->
     root = ET.fromstring(text)
     assert root.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
     assert "@font-face" not in text and "url(\"http" not in text
+
+
+def test_docx_export_through_pandoc_holds_tables_and_references(run: Run, tmp_path: Path
+                                                                ) -> None:
+    import zipfile
+
+    import pytest
+
+    pytest.importorskip("pypandoc")
+    target = tmp_path / "k.docx"
+    result = run("export", "ketamine", "psilocybin", "-f", "docx", "-o", str(target))
+    assert result.code == 0, result
+    xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", xml).split())
+    assert text.startswith("Ketamine vs Psilocybin")
+    assert xml.count("<w:tbl>") >= 3  # the profile and outcome tables stay tables
+    assert "Li N, Lee B, Liu RJ, Banasr M, Dwyer JM, Iwata M, et al." in text
+    assert "<br" not in text and "&lt;br" not in xml
+
+
+def test_docx_to_standard_output_is_refused(run: Run) -> None:
+    result = run("export", "ketamine", "-f", "docx", "-o", "-")
+    assert result.code == 2 and "a docx file is binary" in result.stderr

@@ -47,6 +47,7 @@ class ExportFormat(StrEnum):
     HTML = "html"
     TERMINAL = "terminal"
     SQLITE = "sqlite"
+    DOCX = "docx"
 
 
 class CitationFormat(StrEnum):
@@ -79,8 +80,9 @@ def export(ctx: typer.Context,
                metavar="FILE", show_default=False)] = None,
            fmt: Annotated[ExportFormat, typer.Option(
                "--format", "-f", help="markdown, json, csv, html, terminal (plain text as "
-               "the terminal shows it) or sqlite (the substances, sources and facts as "
-               "tables).")] = ExportFormat.MARKDOWN,
+               "the terminal shows it), sqlite (the substances, sources and facts as "
+               "tables) or docx (the markdown through pandoc: pip install "
+               "'evsum[docx]').")] = ExportFormat.MARKDOWN,
            view_name: Annotated[ExportView, typer.Option(
                "--view", help="show (a summary of each substance), compare, side-effects; "
                "auto: show for one substance, compare (with each substance's details) for "
@@ -114,7 +116,7 @@ def export(ctx: typer.Context,
     if not substances:
         raise UsageError("name at least one substance to export")
     picked = resolve_all(kb, substances)
-    view_format = Format(fmt.value)
+    view_format = Format.MARKDOWN if fmt is ExportFormat.DOCX else Format(fmt.value)
     if view_name is ExportView.SIDE_EFFECTS:
         text = render_text(build_side_effects(kb, picked, chosen), view_format, kb)
     elif view_name is ExportView.SHOW or (view_name is ExportView.AUTO and len(picked) == 1):
@@ -131,6 +133,15 @@ def export(ctx: typer.Context,
         details = [build_summary(kb, s, chosen) for s in picked]
         text = render_text(build_comparison(kb, picked, chosen), view_format, kb,
                            details=list(details))
+    if fmt is ExportFormat.DOCX:
+        if str(output) == "-":
+            raise UsageError("a docx file is binary; name it with -o FILE")
+        from evsum.output import write_atomic
+        from evsum.render.docx import markdown_to_docx
+
+        write_atomic(output, markdown_to_docx(text), force)
+        sys.stderr.write(f"wrote {output}\n")
+        return
     write_output(text, output, force)
 
 

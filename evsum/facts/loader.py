@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,12 +67,17 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
+        # strict: Python 3.13 no longer raises for a loop unless asked (3.11 raises
+        # RuntimeError, 3.13 OSError ELOOP); a dangling link is left for the read to report
         try:
-            key = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            problems.append(Problem(display_path(path), None, "", "cannot be resolved "
-                                    "(a symlink loop?)"))
-            return
+            key = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+                key = path.resolve()
+            else:
+                problems.append(Problem(display_path(path), None, "", "cannot be resolved "
+                                        "(a symlink loop?)"))
+                return
         if key not in seen:
             seen.add(key)
             found.append(path)
