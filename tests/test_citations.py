@@ -160,10 +160,14 @@ def test_bibtex_round_trips_names_dois_and_urls_through_pybtex(cite: Run) -> Non
         "https://www.jnj.com/media-center/press-releases/spravato_monotherapy"
 
 
-def test_bibtex_protects_acronyms_in_titles(cite: Run) -> None:
+def test_bibtex_protects_acronyms_in_titles(cite: Run, run: Run) -> None:
     text = cite("--format", "bibtex")
     assert 'title = "Ketamine and other {NMDA} antagonists:' in text
     assert 'title = "{SPRAVATO} approved as monotherapy"' in text
+    bundled = run("cite", "ketamine", "--format", "bibtex").stdout
+    # title case is left to the style; only acronyms and names keep their capitals
+    assert 'title = "Ketamine versus {ECT} for Nonpsychotic Treatment-Resistant Major ' \
+           'Depression"' in bundled
 
 
 # Formatted references (citeproc-py) ---------------------------------------------------------

@@ -70,11 +70,19 @@ def latex(text: str) -> str:
 
 
 def _protect_case(title: str) -> str:
-    """Brace each word a style must not lower-case: TrkB, NMDA, mTOR, ECT."""
+    """Brace each word a style must not lower-case: TrkB, NMDA, mTOR, ECT, N-methyl-D-aspartate.
+
+    A capital after a word's first letter marks an acronym or a name; a word
+    merely in title case ('Treatment-Resistant') is left to the style.
+    """
     words = []
     for word in latex(title).split(" "):
         plain = re.sub(r"\\[a-z]+\{\}|\\.", "", word)
-        words.append("{" + word + "}" if any(c.isupper() for c in plain[1:]) else word)
+        parts = ["".join(c for c in part if c.isalnum()) for part in re.split(r"[-/]", plain)]
+        keep = any(any(c.isupper() for c in part[1:]) or  # TrkB, ECT
+                   (len(parts) > 1 and len(part) == 1 and part.isupper())  # N-methyl-D-...
+                   for part in parts)
+        words.append("{" + word + "}" if keep else word)
     return " ".join(words)
 
 
