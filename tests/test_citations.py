@@ -355,3 +355,11 @@ def test_any_loaded_author_list_and_title_survive_bibtex() -> None:
                 assert person.lineage_names == ([name.suffix] if name.suffix else [])
 
     check()
+
+
+def test_bundled_doi_and_url_are_written_verbatim(run: Run) -> None:
+    text = run("cite", "--format", "bibtex").stdout
+    entries = {key: fields for _, key, fields in btparse_entries(text)}
+    assert entries["kojic2022"]["doi"] == "10.1007/7854_2022_313"
+    assert entries["mylanketaminelabel2012"]["url"] == \
+        "http://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?id=97511&dictionary=on"
