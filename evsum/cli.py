@@ -48,12 +48,45 @@ def main_options(
     current.color = False if no_color else None
 
 
+_GLOBAL_FLAGS = frozenset(("--no-color", "--no-bundled", "--version"))
+_GLOBAL_VALUED = frozenset(("--facts-dir",))
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """Move global options given after the command to before it, where Click reads them.
+
+    `evsum search x --no-color` then works as `evsum --no-color search x`; '--'
+    ends the options, as everywhere.
+    """
+    i, head = 0, []
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        head += args[i:i + 2] if args[i] in _GLOBAL_VALUED else args[i:i + 1]
+        i += 2 if args[i] in _GLOBAL_VALUED else 1
+    command, rest = args[i:i + 1], args[i + 1:]
+    moved, kept = [], []
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            kept += rest[j:]
+            break
+        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_VALUED and "=" in arg:
+            moved.append(arg)
+        elif arg in _GLOBAL_VALUED and j + 1 < len(rest):
+            moved += rest[j:j + 2]
+            j += 1
+        else:
+            kept.append(arg)
+        j += 1
+    return head + moved + command + kept
+
+
 def main() -> None:
     """Console entry point: no traceback for anything but a bug."""
     if hasattr(signal, "SIGPIPE"):  # `evsum show x | head`: end quietly, as Unix tools do
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        app()
+        app(args=global_options_first(sys.argv[1:]))
     except KeyboardInterrupt:
         sys.stderr.write("evsum: interrupted\n")
         sys.exit(130)

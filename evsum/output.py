@@ -10,8 +10,8 @@ from pathlib import Path
 from evsum.errors import OutputError
 
 
-def write_atomic(path: Path, text: str, force: bool = False) -> None:
-    """Write text to path via a temporary file and a rename.
+def write_atomic(path: Path, text: str | bytes, force: bool = False) -> None:
+    """Write text (or bytes: an SQLite file) to path via a temporary file and a rename.
 
     An interrupted or failing write leaves any previous file as it was; an
     existing file is replaced only with force.
@@ -31,8 +31,9 @@ def write_atomic(path: Path, text: str, force: bool = False) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; match a plain open()
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         if force:

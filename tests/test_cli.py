@@ -72,11 +72,11 @@ def test_unknown_name_suggests_and_exits_with_usage(fixture_run: Run) -> None:
 
 def test_show_json_carries_facts_and_sources(fixture_run: Run) -> None:
     data = json.loads(fixture_run("show", "alpha", "--json").stdout)
-    assert data["evsum_json"] == 1
+    assert data["evsum_json"] == 2
     assert data["kind"] == "show"
     fact = next(f for f in data["facts"] if f["id"] == "alpha.smith2020.response-24h")
     assert fact["value"] == {"estimate": 50, "unit": "%", "ci95": [30, 70], "range": None,
-                             "p": None}
+                             "p": None, "p_relation": None, "p_bound": None}
     assert fact["comparator"] == {"name": "placebo", "value": 10, "n": 20}
     assert data["sources"]["smith2020"]["link"] == "https://doi.org/10.1000/test.2020.1"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -98,12 +99,17 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
     walked = {"folders": 0, "names": 0}
 
     def add(path: Path) -> bool:
+        # strict: Python 3.13 no longer raises for a loop unless asked (3.11 raises
+        # RuntimeError, 3.13 OSError ELOOP); a dangling link is left for the read to report
         try:
-            key = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            problems.append(Problem(display_path(path), None, "", "cannot be resolved "
-                                    "(a symlink loop?)"))
-            return True
+            key = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+                key = path.resolve()
+            else:
+                problems.append(Problem(display_path(path), None, "", "cannot be resolved "
+                                        "(a symlink loop?)"))
+                return True
         if key not in seen:
             seen.add(key)
             found.append(path)
@@ -249,7 +255,9 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
             year=record["year"], journal=record.get("journal"), doi=record.get("doi"),
             pmid=record.get("pmid"), pmcid=record.get("pmcid"), url=record.get("url"),
             status=record.get("status"), status_note=record.get("status_note"),
-            where=Location(parsed.display, line, parsed.origin),
+            where=Location(parsed.display, line, parsed.origin), volume=record.get("volume"),
+            issue=record.get("issue"), pages=record.get("pages"),
+            container=record.get("container"),
         ))
 
 

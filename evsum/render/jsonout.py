@@ -6,13 +6,30 @@ import json
 from typing import Any
 
 from evsum.compare import Comparison
+from evsum.errors import Problem
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Location, Source, Substance
+from evsum.facts.names import Name
 from evsum.render.common import evidence_text, value_text
+from evsum.render.document import Summaries
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
-JSON_VERSION = 1
+JSON_VERSION = 2  # 2: compare's facts a list; p values typed; sources with names and pages
+
+_RELATIONS = {"<": "<", ">": ">", "=": "=", "≤": "<=", "≥": ">=", "": "="}
+
+
+def p_bound(p: str) -> tuple[str, float]:
+    """'<0.001' -> ('<', 0.001); '0.03' -> ('=', 0.03): a p value as printed, typed."""
+    relation = p[0] if p[:1] in "<>=≤≥" and p[:1] else ""
+    return _RELATIONS[relation], float(p[len(relation):])
+
+
+def name_dict(name: Name) -> dict[str, Any]:
+    return {"family": name.family or None, "given": name.given or None,
+            "suffix": name.suffix or None, "literal": name.literal or None,
+            "et_al": name.others}
 
 
 def substance_dict(substance: Substance) -> dict[str, Any]:
@@ -38,10 +55,15 @@ def source_dict(source: Source) -> dict[str, Any]:
     return {
         "key": source.key,
         "type": source.type,
-        "authors": source.authors,
+        "authors": source.byline,
+        "names": [name_dict(n) for n in source.names],
         "title": source.title,
         "journal": source.journal,
+        "container": source.container,
         "year": source.year,
+        "volume": source.volume,
+        "issue": source.issue,
+        "pages": source.pages,
         "doi": source.doi,
         "pmid": source.pmid,
         "pmcid": source.pmcid,
@@ -73,6 +95,8 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
             "ci95": list(value.ci) if value.ci else None,
             "range": list(value.range) if value.range else None,
             "p": value.p,
+            "p_relation": p_bound(value.p)[0] if value.p else None,
+            "p_bound": p_bound(value.p)[1] if value.p else None,
         },
         "comparator": None if comparator is None else {
             "name": comparator.name, "value": comparator.value, "n": comparator.n,
@@ -121,6 +145,15 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
             "facts": [fact_dict(f) for f in view.facts],
             "hidden_by_filters": view.hidden,
             "sources": _sources(kb, view.facts),
+        })
+    if isinstance(view, Summaries):
+        facts = [f for summary in view.items for f in summary.facts]
+        filters = view.items[0].filters if view.items else None
+        return _envelope("summaries", filters, {
+            "summaries": [{"substance": substance_dict(s.substance),
+                           "facts": [fact_dict(f) for f in s.facts],
+                           "hidden_by_filters": s.hidden} for s in view.items],
+            "sources": _sources(kb, facts),
         })
     if isinstance(view, SideEffects):
         return _envelope("side-effects", view.filters, {
@@ -181,9 +214,18 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
                            "evidence": c[1].design if c[1] else None,
                        } for c in m.cells]} for m in view.mechanism],
         "references": [source_dict(kb.sources[k]) for k in view.references],
-        "facts": {fid: fact_dict(f) for fid, f in facts.items()},
+        "facts": [fact_dict(f) for f in facts.values()],
+        "sources": {k: source_dict(kb.sources[k]) for k in view.references},
         "pathway_labels": {k: v[0] for k, v in voc.PATHWAY_NODES.items()},
     }
+
+
+def validate_dict(problems: list[Problem], files: int, facts: int) -> dict[str, Any]:
+    """`evsum validate --json`: every problem with its file, line and field."""
+    return {"evsum_json": JSON_VERSION, "kind": "validate", "ok": not problems,
+            "files": files, "facts": facts,
+            "problems": [{"file": p.file, "line": p.line, "field": p.field,
+                          "message": p.message} for p in problems]}
 
 
 def render_json(view: object, kb: KnowledgeBase) -> str:
@@ -213,7 +255,9 @@ def output_schema() -> dict[str, Any]:
                                "ci95": {"type": ["array", "null"], "items": {"type": "number"}},
                                "range": {"type": ["array", "null"],
                                          "items": {"type": "number"}},
-                               "p": nullable_string}}]},
+                               "p": nullable_string,
+                               "p_relation": {"enum": ["<", "<=", "=", ">", ">=", None]},
+                               "p_bound": nullable_number}}]},
             "comparator": {"oneOf": [{"type": "null"}, {
                 "type": "object", "required": ["name"],
                 "properties": {"name": {"type": "string"}, "value": nullable_number,
@@ -226,10 +270,22 @@ def output_schema() -> dict[str, Any]:
             **origin_properties,
         },
     }
-    source = {"type": "object", "required": ["key", "authors", "title", "year", "link"],
+    name = {"type": "object", "required": ["family", "given", "suffix", "literal", "et_al"],
+            "additionalProperties": False,
+            "properties": {"family": nullable_string, "given": nullable_string,
+                           "suffix": nullable_string, "literal": nullable_string,
+                           "et_al": {"type": "boolean"}}}
+    source = {"type": "object", "required": ["key", "authors", "names", "title", "year", "link"],
               "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
+                             "names": {"type": "array", "items": name, "minItems": 1},
                              "doi": nullable_string, "pmid": nullable_string,
+                             "volume": nullable_string, "issue": nullable_string,
+                             "pages": nullable_string, "container": nullable_string,
                              "link": nullable_string, **origin_properties}}
+    problem = {"type": "object", "required": ["file", "line", "field", "message"],
+               "additionalProperties": False,
+               "properties": {"file": {"type": "string"}, "line": {"type": ["integer", "null"]},
+                              "field": {"type": "string"}, "message": {"type": "string"}}}
     filters = {"type": "object", "required": ["categories", "min_evidence", "populations",
                                               "since", "clinical_only"]}
     base: dict[str, Any] = {"evsum_json": {"const": JSON_VERSION}, "filters": filters}
@@ -243,6 +299,11 @@ def output_schema() -> dict[str, Any]:
                    "suggestion": {"type": ["string", "null"]},
                    "facts": {"type": "array", "items": fact},
                    "sources": {"type": "object", "additionalProperties": source}},
+        "summaries": {"summaries": {"type": "array", "items": {
+                          "type": "object", "required": ["substance", "facts"],
+                          "properties": {"substance": {"type": "object"},
+                                         "facts": {"type": "array", "items": fact}}}},
+                      "sources": {"type": "object", "additionalProperties": source}},
         "side-effects": {"rows": {"type": "array", "items": fact},
                          "sources": {"type": "object", "additionalProperties": source}},
         "compare": {"substances": {"type": "array"}, "profile": {"type": "array"},
@@ -257,13 +318,18 @@ def output_schema() -> dict[str, Any]:
                                     "not-curated"]}}}}}}}}}},
                     "mechanism": {"type": "array"},
                     "references": {"type": "array", "items": source},
-                    "facts": {"type": "object", "additionalProperties": fact}},
-        "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+                    "facts": {"type": "array", "items": fact},
+                    "sources": {"type": "object", "additionalProperties": source}},
+        "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact},
+                "sources": {"type": "object", "additionalProperties": source}},
+        "validate": {"ok": {"type": "boolean"}, "files": {"type": "integer", "minimum": 0},
+                     "facts": {"type": "integer", "minimum": 0},
+                     "problems": {"type": "array", "items": problem}},
     }
     variants = []
     for kind, properties in kinds.items():
         props: dict[str, Any] = {"kind": {"const": kind}, **properties}
-        if kind != "why":
+        if kind not in ("why", "validate"):
             props.update(base)
         else:
             props["evsum_json"] = {"const": JSON_VERSION}

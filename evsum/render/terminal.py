@@ -68,6 +68,8 @@ EVIDENCE_STYLE = {
     "preclinical": "magenta",
 }
 NOT_CURATED_STYLE = "dim italic"
+DRUG_STYLE = "red"  # the drug's bar and legend, in every view
+COMPARATOR_STYLE = "blue"  # the comparator's
 DIFFERS_STYLE = "yellow"
 OWN_STYLE = "bold bright_magenta"
 NARROW_PER_COLUMN = 26
@@ -431,7 +433,12 @@ def _references(keys: list[str], kb: KnowledgeBase) -> RenderableType:
     return Group(*lines)
 
 
-def _overview(view: Overview, kb: KnowledgeBase) -> list[RenderableType]:
+STACK_BELOW = 80  # narrower than this, list and side-effects stack instead of a table
+
+
+def _overview(view: Overview, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    if width < STACK_BELOW:
+        return _overview_stacked(view, width)
     table = Table(box=box.SIMPLE_HEAD, title=Text("SUBSTANCES", style="bold"),
                   title_justify="left", padding=(0, 1))
     table.add_column("substance")
@@ -455,6 +462,31 @@ def _overview(view: Overview, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
+def _overview_stacked(view: Overview, width: int) -> list[RenderableType]:
+    """One block per substance, wrapped at words: readable at 60 columns."""
+    lines = [Text("SUBSTANCES", style="bold")]
+    for s, counts in view.rows:
+        lines += [Text(""), Text(s.name, style="bold")]
+        lines += _indented(Text(s.drug_class), 2, width)
+        lines += _indented(Text("targets: " + ", ".join(voc.PATHWAY_NODES[t][0]
+                                                         for t in s.targets), style="dim"),
+                           2, width)
+        lines += _indented(Text(s.status, style="dim"), 2, width)
+        tally = Text()
+        for category in voc.CATEGORIES:
+            tally.append(f"{category[:3]} ", style="dim")
+            tally.append(str(counts[category]) if counts[category] else "·",
+                         style=CATEGORY_STYLE[category])
+            tally.append("  ")
+        tally.append("all ", style="dim")
+        tally.append(str(sum(counts.values())), style="bold")
+        lines += _indented(tally, 2, width)
+    filters = view.filters.describe()
+    if filters:
+        lines += _wrap(Text(f"filters: {filters}", style="dim"), width)
+    return [_Lines(lines)]
+
+
 def bar(fraction: float, width: int) -> str:
     """A horizontal bar of eighth-blocks, fraction 0..1 of width cells."""
     fraction = min(max(fraction, 0.0), 1.0)
@@ -468,7 +500,9 @@ def _incidence_cell(fact: Fact) -> Text:
     rate = incidence(fact)
     if rate is None:
         return Text(value_text(fact) or fact.claim)
-    text = Text(bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="red")
+    # no base style: a Text's style would colour the comparator's figures as the drug's
+    text = Text()
+    text.append(bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style=DRUG_STYLE)
     text.append(f" {number_with_unit(rate, '%')}", style="bold")
     if rate == 0:
         text.append(f" ({NONE_REPORTED})", style="dim")
@@ -476,19 +510,22 @@ def _incidence_cell(fact: Fact) -> Text:
     if comparator is not None:
         text.append("\n")
         if comparator.value is not None:
-            text.append(bar(comparator.value / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="blue")
+            text.append(bar(comparator.value / 100, BAR_WIDTH).ljust(BAR_WIDTH),
+                        style=COMPARATOR_STYLE)
             text.append(f" {number_with_unit(comparator.value, '%')}")
         text.append(f" {comparator.name}", style="dim")
     return text
 
 
-def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
+def _side_effects(view: SideEffects, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     title = Text("ADVERSE EFFECTS: " + ", ".join(s.name for s in view.substances), style="bold")
     legend = Text("bars: ", style="dim")
-    legend.append("drug", style="red")
+    legend.append("drug", style=DRUG_STYLE)
     legend.append(" / ", style="dim")
-    legend.append("comparator", style="blue")
+    legend.append("comparator", style=COMPARATOR_STYLE)
     legend.append(f"; excess in percentage points; sorted by {view.sort}", style="dim")
+    if width < STACK_BELOW:
+        return _side_effects_stacked(view, kb, width, title, legend)
     table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
     table.add_column("event", style="bold", ratio=2)
     table.add_column("incidence", min_width=BAR_WIDTH + 6, ratio=3)
@@ -547,6 +584,33 @@ def _hit_lines(rank: int, fact: Fact, kb: KnowledgeBase, view: SearchResults, wi
     for line in (head, body):
         line.truncate(max(width, 20), overflow="ellipsis")
     return [head, body]
+
+
+def _side_effects_stacked(view: SideEffects, kb: KnowledgeBase, width: int, title: Text,
+                          legend: Text) -> list[RenderableType]:
+    """One block per adverse event, wrapped at words: readable at 60 columns."""
+    lines = [*_wrap(title, width), *_wrap(legend, width)]
+    for fact in view.rows:
+        event = Text(outcome_label(fact.adverse_event or ""), style="bold")
+        if fact.severity != "any":
+            event.append(f" ({fact.severity})", style="bold red")
+        event.append(f" · {kb.substances[fact.substance].name}", style="cyan")
+        lines += [Text(""), *_wrap(event, width)]
+        for line in _incidence_cell(fact).split("\n"):
+            lines += _indented(line, 2, width)
+        about = Text()
+        extra = excess(fact)
+        if extra is not None:
+            about.append(f"excess {extra:+.3g} points · ", style="bold")
+        about.append_text(_evidence(fact))
+        about.append(f" {kb.sources[fact.source].short}", style="cyan")
+        setting = setting_text(fact)
+        if setting:
+            about.append(f" · {setting}", style="dim")
+        lines += _indented(about, 2, width)
+    if not view.rows:
+        lines.append(Text("no adverse-event facts match", style=NOT_CURATED_STYLE))
+    return [_Lines(lines)]
 
 
 def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
@@ -628,9 +692,9 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
     if isinstance(view, Summary):
         return _summary(view, kb, width)
     if isinstance(view, SideEffects):
-        return _side_effects(view, kb)
+        return _side_effects(view, kb, width)
     if isinstance(view, Overview):
-        return _overview(view, kb)
+        return _overview(view, kb, width)
     if isinstance(view, SearchResults):
         return _search(view, kb, width)
     if isinstance(view, Provenance):
