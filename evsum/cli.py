@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -45,9 +44,7 @@ def main_options(
 
 
 def main() -> None:
-    """Console entry point: no traceback for anything but a bug."""
-    if hasattr(signal, "SIGPIPE"):  # `evsum show x | head`: end quietly, as Unix tools do
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    """The command line, with no traceback for anything but a bug (evsum.entry runs it)."""
     try:
         app()
     except KeyboardInterrupt:
