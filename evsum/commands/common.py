@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from evsum.errors import EvsumError, FactFileError, Problem
+from evsum.errors import EvsumError, FactFileError, Problem, UsageError
 from evsum.render import Format
 
 if TYPE_CHECKING:
@@ -146,8 +146,13 @@ def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_js
     from evsum.render import render, render_svg, render_text
 
     if svg is not None or html is not None:
-        from evsum.output import write_atomic
+        from evsum.output import check_target, same_file, write_atomic
 
+        if svg is not None and html is not None and same_file(svg, html):
+            raise UsageError(f"--svg and --html name the same file: {html}")
+        for path in (svg, html):  # refuse now, before either is written
+            if path is not None:
+                check_target(path, force)
         if svg is not None:
             write_atomic(svg, render_svg(view, kb), force)
         if html is not None:

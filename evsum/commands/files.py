@@ -27,6 +27,7 @@ from evsum.commands.common import (
 )
 from evsum.errors import EXIT_INVALID_FACTS, UsageError
 from evsum.render import Format
+from evsum.text import visible
 
 
 class ExportView(StrEnum):
@@ -45,21 +46,20 @@ class CitationFormat(StrEnum):
     TEXT = "text"
 
 
-def write_output(text: str, output: Path, force: bool) -> None:
-    """Write to a file atomically, or to stdout for '-'."""
-    if str(output) == "-":
-        sys.stdout.write(text)
-        return
-    from evsum.output import write_atomic
+def write_output(text: str, output: str, force: bool) -> None:
+    """Write to a file atomically, or to stdout for a bare '-' (`./-` is a file named '-')."""
+    from evsum.output import write_atomic, write_descriptor
 
-    write_atomic(output, text, force)
-    sys.stderr.write(f"wrote {output}\n")
+    if output == "-":
+        write_descriptor(1, text.encode("utf-8"))  # a document is UTF-8 wherever it goes
+    elif write_atomic(Path(output), text, force):
+        sys.stderr.write(f"wrote {visible(output)}\n")
 
 
 @app.command()
 @reports_errors
 def export(ctx: typer.Context, substances: SubstancesArg,
-           output: Annotated[Path, typer.Option(
+           output: Annotated[str, typer.Option(
                "--output", "-o", help="File to write ('-' for standard output).",
                metavar="FILE")],
            fmt: Annotated[Format, typer.Option(
@@ -105,9 +105,9 @@ def cite(ctx: typer.Context,
              metavar="[SUBSTANCE|FACT_ID]...")] = None,
          fmt: Annotated[CitationFormat, typer.Option(
              "--format", "-f", help="bibtex, csl-json, ris or text.")] = CitationFormat.TEXT,
-         output: Annotated[Path, typer.Option(
+         output: Annotated[str, typer.Option(
              "--output", "-o", help="File to write ('-', the default: standard output).",
-             metavar="FILE")] = Path("-"),
+             metavar="FILE")] = "-",
          force: ForceOpt = False, category: CategoryOpt = None,
          min_evidence: EvidenceOpt = None, population: PopulationOpt = None,
          since: SinceOpt = None, clinical: ClinicalOpt = False) -> None:
