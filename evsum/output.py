@@ -19,6 +19,7 @@ SIGTERM or SIGHUP during a write removes the temporary file before evsum ends.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import errno
 import fcntl
@@ -203,6 +204,36 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
+_NOT_ASCII = re.compile("[^\x00-\x7f]")
+
+
+def _ascii_json(text: str) -> str:
+    """JSON text as json.dumps(ensure_ascii=True) writes it: outside strings JSON is ASCII."""
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+    return _NOT_ASCII.sub(escape, text)
+
+
+def write_stdout(text: str, is_json: bool = False) -> None:
+    """Text to standard output in its encoding; StdoutError when it cannot be written.
+
+    Where the encoding is not UTF-8 (PYTHONIOENCODING=cp1252, a Windows redirect), JSON is
+    ASCII-escaped and any other character it lacks is written as a backslash escape.
+    """
+    stream = sys.stdout
+    if stream is None:
+        raise StdoutError("standard output is closed")
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    if is_json and codecs.lookup(encoding).name != "utf-8":
+        text = _ascii_json(text)
+    write_descriptor(1, text.encode(encoding, errors="backslashreplace"))
+
+
 def write_descriptor(number: int, data: bytes) -> None:
     """Bytes to an open descriptor; standard output and error through their Python streams."""
     stream = {1: sys.stdout, 2: sys.stderr}.get(number)
@@ -219,9 +250,18 @@ def write_descriptor(number: int, data: bytes) -> None:
         raise  # the reader left: ended quietly by the entry point, as Unix tools do
     except (OSError, ValueError) as exc:  # ValueError: a closed Python stream
         if number == 1:
+            _discard_stdout()
             raise StdoutError(getattr(exc, "strerror", None) or str(exc)) from None
         raise OutputError(f"cannot write descriptor {number}: "
                           f"{getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _discard_stdout() -> None:
+    """Point descriptor 1 at /dev/null, so what stays buffered cannot fail again at exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 class _Terminated(BaseException):

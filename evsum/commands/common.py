@@ -54,11 +54,12 @@ def fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-def print_problems(problems: list[Problem], stream: Any) -> None:
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        stream.write(f"{problem}\n")
+def problems_text(problems: list[Problem]) -> str:
+    """The first problems, one a line, and how many more there are."""
+    lines = [f"{problem}\n" for problem in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        stream.write(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+        lines.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+    return "".join(lines)
 
 
 def reports_errors(command: F) -> F:
@@ -69,7 +70,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except FactFileError as exc:
-            print_problems(exc.problems, sys.stderr)
+            sys.stderr.write(problems_text(exc.problems))
             fail(f"{len(exc.problems)} problem(s) in the fact files; run 'evsum validate'",
                  exc.exit_code)
         except EvsumError as exc:
@@ -143,7 +144,8 @@ def filters(category: list[str] | None, min_evidence: str | None,
 def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,
          svg: Path | None = None, html: Path | None = None, force: bool = False) -> None:
     """Print a view, and save it as SVG and/or HTML when asked."""
-    from evsum.render import render, render_svg, render_text
+    from evsum.output import write_stdout
+    from evsum.render import render_for, render_svg, render_text
 
     if svg is not None or html is not None:
         from evsum.output import check_target, same_file, write_atomic
@@ -157,4 +159,6 @@ def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_js
             write_atomic(svg, render_svg(view, kb), force)
         if html is not None:
             write_atomic(html, render_text(view, Format.HTML, kb), force)
-    render(view, Format.JSON if as_json else fmt, kb, sys.stdout, state(ctx).color)
+    chosen = Format.JSON if as_json else fmt
+    write_stdout(render_for(view, chosen, kb, sys.stdout, state(ctx).color),
+                 is_json=chosen is Format.JSON)

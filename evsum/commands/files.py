@@ -21,7 +21,7 @@ from evsum.commands.common import (
     app,
     filters,
     load,
-    print_problems,
+    problems_text,
     reports_errors,
     state,
 )
@@ -132,18 +132,19 @@ def validate(ctx: typer.Context,
     import json
 
     from evsum.facts.loader import validate_files
+    from evsum.output import write_stdout
 
     current = state(ctx)
     kb, problems, files = validate_files(current.facts_dirs, list(paths or []), current.bundled)
     if as_json:
-        sys.stdout.write(json.dumps({
+        write_stdout(json.dumps({
             "evsum_json": 1, "kind": "validate", "ok": not problems,
             "files": len(files), "facts": len(kb.facts),
             "problems": [{"file": p.file, "line": p.line, "field": p.field,
                           "message": p.message} for p in problems],
-        }, indent=2, ensure_ascii=False) + "\n")
+        }, indent=2, ensure_ascii=False) + "\n", is_json=True)
     else:
-        print_problems(problems, sys.stdout)
+        write_stdout(problems_text(problems))
         status = f"{len(problems)} problem(s)" if problems else "ok"
         sys.stderr.write(f"{status}: {len(files)} file(s), {len(kb.substances)} substance(s), "
                          f"{len(kb.sources)} source(s), {len(kb.facts)} valid fact(s)\n")
@@ -157,6 +158,8 @@ def schema(output_format: Annotated[bool, typer.Option(
     """Print the fact file format as JSON Schema, for editors."""
     import json
 
+    from evsum.output import write_stdout
+
     if output_format:
         from evsum.render.jsonout import output_schema
 
@@ -165,4 +168,4 @@ def schema(output_format: Annotated[bool, typer.Option(
         from evsum.facts.schema import json_schema
 
         document = json_schema()
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_stdout(json.dumps(document, indent=2, ensure_ascii=False) + "\n", is_json=True)

@@ -47,15 +47,24 @@ def render_text(view: object, fmt: Format, kb: KnowledgeBase, details: list[obje
     raise ValueError(f"unhandled format {fmt}")  # pragma: no cover - the enum test covers this
 
 
+def render_for(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
+               color: bool | None = None, width: int | None = None) -> str:
+    """A view as the text to write to stream, in one piece.
+
+    The terminal format is laid out for the stream (its width, colour and encoding);
+    the other formats do not depend on it.
+    """
+    if fmt is Format.TERMINAL:
+        from evsum.render.terminal import terminal_text
+
+        return terminal_text(view, kb, stream, color, width)
+    return render_text(view, fmt, kb)
+
+
 def render(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
            color: bool | None = None, width: int | None = None) -> None:
     """Write a view to a stream: Rich on the terminal format, plain text otherwise."""
-    if fmt is Format.TERMINAL:
-        from evsum.render.terminal import render_terminal
-
-        render_terminal(view, kb, stream, color, width)
-    else:
-        stream.write(render_text(view, fmt, kb))
+    stream.write(render_for(view, fmt, kb, stream, color, width))
 
 
 def render_svg(view: object, kb: KnowledgeBase, width: int = 110) -> str:

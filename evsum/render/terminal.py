@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import os
@@ -68,19 +69,35 @@ NARROW_PER_COLUMN = 26
 BAR_WIDTH = 10
 
 
+MIN_WIDTH, MAX_WIDTH = 20, 400  # COLUMNS=0 or a 4-column pane; COLUMNS=10000000
+
+
+class _Sink(io.StringIO):
+    """Where the console writes: the stream gets the text in one piece, once it is whole."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # the stream's, for Rich's choices
+        return self._encoding
+
+
 def make_console(stream: IO[str], color: bool | None, width: int | None = None) -> Console:
-    """A console on the stream; colour only where the user and the terminal allow."""
+    """A console laid out for the stream (terminal or not, width, encoding), writing to a sink.
+
+    Colour only where the user and the terminal allow; the width is clamped to
+    MIN_WIDTH..MAX_WIDTH whatever COLUMNS says.
+    """
     no_codes = color is False or os.environ.get("TERM") == "dumb"
-    return Console(
-        file=stream,
-        width=width,
-        color_system=None if no_codes else "auto",
-        force_terminal=True if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    options = {"highlight": False, "emoji": False, "markup": False, "soft_wrap": False}
+    probe = Console(file=stream, width=width, color_system=None if no_codes else "auto",
+                    force_terminal=True if color else None, **options)  # type: ignore[arg-type]
+    return Console(file=_Sink(probe.encoding), width=min(max(probe.width, MIN_WIDTH), MAX_WIDTH),
+                   color_system=probe.color_system,  # type: ignore[arg-type]
+                   force_terminal=probe.is_terminal, no_color=probe.no_color,
+                   **options)  # type: ignore[arg-type]
 
 
 def _evidence(fact: Fact) -> Text:
@@ -328,7 +345,12 @@ _WORD = re.compile(r"\S+\s*")
 
 
 def _wrap(text: Text, width: int) -> list[Text]:
-    """Wrap styled text at word boundaries to width cells; long words are cut."""
+    """Wrap styled text at word boundaries to width cells; long words are cut.
+
+    Every cut moves on by at least one character, so that a column too narrow for a
+    single (wide) character still ends.
+    """
+    width = max(1, width)
     out: list[Text] = []
     for line in text.split("\n", allow_blank=True):
         plain = line.plain
@@ -345,8 +367,8 @@ def _wrap(text: Text, width: int) -> list[Text]:
             if used and used + size > width:
                 offsets.append(match.start())
                 start, used = match.start(), 0
-            while size > width:  # a word longer than the column: cut it
-                start += width if measure is len else len(word[: width // 2])
+            while size > width and len(word) > 1:  # a word longer than the column: cut it
+                start += width if measure is len else max(1, len(word[: width // 2]))
                 offsets.append(start)
                 word = plain[start: match.start() + len(word)]
                 size = measure(word)
@@ -569,12 +591,42 @@ def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 
-def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
-                    width: int | None = None) -> None:
-    """Print any view to the stream."""
+# The renderer's own symbols, for an output encoding that lacks them (cp1252, latin-1,
+# ascii): one character each, so that columns stay aligned. Any other character the
+# encoding lacks is written as a backslash escape (evsum.output.write_stdout).
+ASCII_SYMBOLS = {
+    "≠": "~", "─": "-", "├": "|", "┤": "|", "┼": "+", "┆": ":", "●": "o", "·": ".", "→": ">",
+    "…": ".", "█": "#", "▏": " ", "▎": " ", "▍": " ", "▌": "#", "▋": "#", "▊": "#", "▉": "#",
+}
+
+
+def ascii_fallback(text: str, encoding: str) -> str:
+    """Text with the renderer's symbols that the encoding cannot write in ASCII."""
+    if codecs.lookup(encoding).name == "utf-8":
+        return text
+    missing = {}
+    for symbol, replacement in ASCII_SYMBOLS.items():
+        try:
+            symbol.encode(encoding)
+        except UnicodeEncodeError:
+            missing[ord(symbol)] = replacement
+    return text.translate(missing)
+
+
+def terminal_text(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                  width: int | None = None) -> str:
+    """Any view as the text to write to the stream at once: its width, colour, encoding."""
     console = make_console(stream, color, width)
     for part in _parts(view, kb, console.width):
         console.print(part)
+    assert isinstance(console.file, _Sink)
+    return ascii_fallback(console.file.getvalue(), console.encoding)
+
+
+def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                    width: int | None = None) -> None:
+    """Print any view to the stream."""
+    stream.write(terminal_text(view, kb, stream, color, width))
 
 
 def record_svg(view: object, kb: KnowledgeBase, width: int) -> str:
