@@ -50,7 +50,9 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"evsum: {message}\n")
+    from evsum.text import visible
+
+    sys.stderr.write(f"evsum: {visible(message)}\n")  # it may quote what the user typed
     raise typer.Exit(code)
 
 

@@ -33,6 +33,7 @@ from evsum.render.common import (
     source_citation,
     value_text,
 )
+from evsum.text import visible
 from evsum.views import (
     Overview,
     Provenance,
@@ -527,7 +528,7 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
 
 def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     head = Text(f"{len(view.facts)} fact(s) match ", style="bold")
-    head.append(view.query, style="bold cyan")
+    head.append(visible(view.query), style="bold cyan")  # typed by the user: ESC and all
     parts: list[RenderableType] = [head]
     filters = view.filters.describe()
     if filters:
