@@ -12,6 +12,7 @@ from typing import IO
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -387,6 +388,10 @@ class _Lines:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.color_system is None and not console.record:  # no styles to write
+            # one segment a line: Rich splits a segment's lines in quadratic time
+            yield from (Segment(f"{line.plain}\n") for line in self.lines)
+            return
         for line in self.lines:
             if line.style:  # render() ignores a Text's base style; join() makes it a span
                 line = Text().join([line])
@@ -533,14 +538,17 @@ def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[Renderab
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
+    lines: list[Text] = []  # every fact in one renderable: one print, however many match
     current = None
     for fact in view.facts:
         if fact.substance != current:
             current = fact.substance
-            parts.append(Text(f"\n{kb.substances[current].name.upper()}", style="bold"))
-        parts.append(_Lines(_fact_lines(fact, kb, width)))
+            lines.append(Text(""))
+            lines += _wrap(Text(kb.substances[current].name.upper(), style="bold"), width)
+        lines += _fact_lines(fact, kb, width)
     if not view.facts:
-        parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+        lines.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+    parts.append(_Lines(lines))
     return parts
 
 
