@@ -103,7 +103,7 @@ def table(title: str, rows: list[tuple[str, float, float, list[float]]]) -> None
 
 
 def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], runs: int,
-          env: dict[str, str]) -> dict[str, float]:
+          env: dict[str, str], word: str) -> dict[str, float]:
     """Measure every command; returns the median seconds by command name."""
     evsum = evsum_script()
     parse_print = [sys.executable, str(HERE / "baseline_parse_print.py"), str(folder), *names]
@@ -121,6 +121,7 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
          env, True),
         (f"show {first}", [evsum, *prefix, "show", first], env, False),
         ("list", [evsum, *prefix, "list"], env, False),
+        (f"search {word}", [evsum, *prefix, "search", word], env, False),
         ("validate", [evsum, *prefix, "validate"], env, False),
         ("validate (cold cache)", [evsum, *prefix, "validate"], env, True),
         (f"completion 'compare {first[:4]}'", [evsum, *prefix], tab, False),
@@ -184,14 +185,14 @@ def main() -> None:
             print(f"  typer {version:8} under {python}: {seconds * 1000:.1f} ms, "
                   f"{megabytes:.1f} MB, {ratios[0]:.2f} x this interpreter's")
     bundled = suite("bundled facts", [], bundled_facts_dir(), ("ketamine", "psilocybin"),
-                    args.runs, env)
+                    args.runs, env, "ketamine")
     if not args.skip_synthetic:
         with tempfile.TemporaryDirectory(prefix="evsum-bench-synth-") as folder:
             synth.write(Path(folder), 10000, 200)
             big = suite("synthetic: 10,000 facts, 200 substances",
                         ["--no-bundled", "--facts-dir", folder],
                         Path(folder), (synth.substance_id(1), synth.substance_id(2)),
-                        max(5, args.runs // 3), env)
+                        max(5, args.runs // 3), env, "synthetic")  # every fact matches
         compare_big = big[f"compare {synth.substance_id(1)} {synth.substance_id(2)}"]
         print(f"\ncompare on 10,000 facts / compare on the bundled facts: "
               f"{compare_big / bundled['compare ketamine psilocybin']:.2f}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,14 +12,16 @@ import typer
 from evsum import __version__
 from evsum.commands import files, views  # noqa: F401  (importing registers the commands)
 from evsum.commands.common import app, state
-from evsum.errors import EXIT_INTERNAL, EXIT_OK
+from evsum.errors import EXIT_INTERNAL, EXIT_OK, EvsumError
 
 __all__ = ["app", "main"]
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"evsum {__version__}\n")
+        from evsum.output import write_stdout
+
+        write_stdout(f"evsum {__version__}\n")
         raise typer.Exit(EXIT_OK)
 
 
@@ -82,11 +83,14 @@ def global_options_first(args: list[str]) -> list[str]:
 
 
 def main() -> None:
-    """Console entry point: no traceback for anything but a bug."""
-    if hasattr(signal, "SIGPIPE"):  # `evsum show x | head`: end quietly, as Unix tools do
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    """The command line, with no traceback for anything but a bug (evsum.entry runs it)."""
+    if sys.stderr is None:  # started with stderr closed: messages go nowhere, codes stay
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (lives till exit)
     try:
         app(args=global_options_first(sys.argv[1:]))
+    except EvsumError as exc:  # from an eager option's callback (--version), outside commands
+        sys.stderr.write(f"evsum: {exc}\n")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("evsum: interrupted\n")
         sys.exit(130)

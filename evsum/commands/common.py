@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from evsum.errors import EvsumError, FactFileError, Problem
+from evsum.errors import EvsumError, FactFileError, Problem, UsageError
 from evsum.render import Format
 
 if TYPE_CHECKING:
@@ -51,15 +51,18 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"evsum: {message}\n")
+    from evsum.text import visible
+
+    sys.stderr.write(f"evsum: {visible(message)}\n")  # it may quote what the user typed
     raise typer.Exit(code)
 
 
-def print_problems(problems: list[Problem], stream: Any) -> None:
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        stream.write(f"{problem}\n")
+def problems_text(problems: list[Problem]) -> str:
+    """The first problems, one a line, and how many more there are."""
+    lines = [f"{problem}\n" for problem in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        stream.write(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+        lines.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+    return "".join(lines)
 
 
 def reports_errors(command: F) -> F:
@@ -70,7 +73,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except FactFileError as exc:
-            print_problems(exc.problems, sys.stderr)
+            sys.stderr.write(problems_text(exc.problems))
             fail(f"{len(exc.problems)} problem(s) in the fact files; run 'evsum validate'",
                  exc.exit_code)
         except EvsumError as exc:
@@ -161,13 +164,21 @@ def filters(category: list[str] | None, min_evidence: str | None,
 def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,
          svg: Path | None = None, html: Path | None = None, force: bool = False) -> None:
     """Print a view, and save it as SVG and/or HTML when asked."""
-    from evsum.render import render, render_svg, render_text
+    from evsum.output import write_stdout
+    from evsum.render import render_for, render_svg, render_text
 
     if svg is not None or html is not None:
-        from evsum.output import write_atomic
+        from evsum.output import check_target, same_file, write_atomic
 
+        if svg is not None and html is not None and same_file(svg, html):
+            raise UsageError(f"--svg and --html name the same file: {html}")
+        for path in (svg, html):  # refuse now, before either is written
+            if path is not None:
+                check_target(path, force)
         if svg is not None:
             write_atomic(svg, render_svg(view, kb), force)
         if html is not None:
             write_atomic(html, render_text(view, Format.HTML, kb), force)
-    render(view, Format.JSON if as_json else fmt, kb, sys.stdout, state(ctx).color)
+    chosen = Format.JSON if as_json else fmt
+    write_stdout(render_for(view, chosen, kb, sys.stdout, state(ctx).color),
+                 is_json=chosen is Format.JSON)

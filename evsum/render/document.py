@@ -27,6 +27,7 @@ from evsum.render.common import (
     source_citation,
     value_text,
 )
+from evsum.text import visible
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 # RFC 3986's reserved and unreserved characters, less the quote; '%' stays as it is, since
@@ -298,7 +299,7 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         blocks = [Heading(1, title), Paragraph([_plain(_filters(view.filters))]),
                   *_side_effect_blocks(view, kb, refs)]
     elif isinstance(view, SearchResults):
-        title = f"Search: {view.query}"
+        title = f"Search: {visible(view.query)}"  # typed by the user: controls escaped
         lines = []
         for fact in view.facts:
             if fact.source not in refs:

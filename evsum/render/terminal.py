@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import os
@@ -11,6 +12,7 @@ from typing import IO
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -37,6 +39,7 @@ from evsum.render.common import (
     source_citation,
     value_text,
 )
+from evsum.text import visible
 from evsum.views import (
     Overview,
     Provenance,
@@ -76,19 +79,35 @@ NARROW_PER_COLUMN = 26
 BAR_WIDTH = 10
 
 
+MIN_WIDTH, MAX_WIDTH = 20, 400  # COLUMNS=0 or a 4-column pane; COLUMNS=10000000
+
+
+class _Sink(io.StringIO):
+    """Where the console writes: the stream gets the text in one piece, once it is whole."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # the stream's, for Rich's choices
+        return self._encoding
+
+
 def make_console(stream: IO[str], color: bool | None, width: int | None = None) -> Console:
-    """A console on the stream; colour only where the user and the terminal allow."""
+    """A console laid out for the stream (terminal or not, width, encoding), writing to a sink.
+
+    Colour only where the user and the terminal allow; the width is clamped to
+    MIN_WIDTH..MAX_WIDTH whatever COLUMNS says.
+    """
     no_codes = color is False or os.environ.get("TERM") == "dumb"
-    return Console(
-        file=stream,
-        width=width,
-        color_system=None if no_codes else "auto",
-        force_terminal=True if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    options = {"highlight": False, "emoji": False, "markup": False, "soft_wrap": False}
+    probe = Console(file=stream, width=width, color_system=None if no_codes else "auto",
+                    force_terminal=True if color else None, **options)  # type: ignore[arg-type]
+    return Console(file=_Sink(probe.encoding), width=min(max(probe.width, MIN_WIDTH), MAX_WIDTH),
+                   color_system=probe.color_system,  # type: ignore[arg-type]
+                   force_terminal=probe.is_terminal, no_color=probe.no_color,
+                   **options)  # type: ignore[arg-type]
 
 
 def _evidence(fact: Fact) -> Text:
@@ -338,7 +357,12 @@ _WORD = re.compile(r"\S+\s*")
 
 
 def _wrap(text: Text, width: int) -> list[Text]:
-    """Wrap styled text at word boundaries to width cells; long words are cut."""
+    """Wrap styled text at word boundaries to width cells; long words are cut.
+
+    Every cut moves on by at least one character, so that a column too narrow for a
+    single (wide) character still ends.
+    """
+    width = max(1, width)
     out: list[Text] = []
     for line in text.split("\n", allow_blank=True):
         plain = line.plain
@@ -355,8 +379,8 @@ def _wrap(text: Text, width: int) -> list[Text]:
             if used and used + size > width:
                 offsets.append(match.start())
                 start, used = match.start(), 0
-            while size > width:  # a word longer than the column: cut it
-                start += width if measure is len else len(word[: width // 2])
+            while size > width and len(word) > 1:  # a word longer than the column: cut it
+                start += width if measure is len else max(1, len(word[: width // 2]))
                 offsets.append(start)
                 word = plain[start: match.start() + len(word)]
                 size = measure(word)
@@ -374,6 +398,10 @@ class _Lines:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.color_system is None and not console.record:  # no styles to write
+            # one segment a line: Rich splits a segment's lines in quadratic time
+            yield from (Segment(f"{line.plain}\n") for line in self.lines)
+            return
         for line in self.lines:
             if line.style:  # render() ignores a Text's base style; join() makes it a span
                 line = Text().join([line])
@@ -615,30 +643,31 @@ def _side_effects_stacked(view: SideEffects, kb: KnowledgeBase, width: int, titl
 
 def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     head = Text(f"{view.total} fact(s) match ", style="bold")
-    head.append(view.query, style="bold cyan")
+    head.append(visible(view.query), style="bold cyan")  # typed by the user: ESC and all
     if view.more:
         head.append(f"; the best {len(view.facts)} shown", style="bold")
     parts: list[RenderableType] = [head]
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    parts.append(Text(""))
+    lines: list[Text] = [Text("")]  # every hit in one renderable: one print, however many
     for rank, fact in enumerate(view.facts, start=1):
         if view.full:
             title = Text(f"{rank:>3}  ")
             title.append(kb.substances[fact.substance].name.upper(), style="bold")
-            parts += [title, _Lines(_fact_lines(fact, kb, width)), Text("")]
+            lines += [title, *_fact_lines(fact, kb, width), Text("")]
         else:
-            parts.append(_Lines(_hit_lines(rank, fact, kb, view, width)))
+            lines += _hit_lines(rank, fact, kb, view, width)
     if view.more:
-        parts.append(Text(f"\n{view.more} more: --limit N shows more, --limit 0 or --all "
-                          "every match", style="dim"))
+        lines += [Text(""), Text(f"{view.more} more: --limit N shows more, --limit 0 or --all "
+                                 "every match", style="dim")]
     if not view.facts:
-        parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+        lines.append(Text("no fact matches", style=NOT_CURATED_STYLE))
         if view.suggestion:
             hint = Text("did you mean: ")
             hint.append(view.suggestion, style="bold")
-            parts.append(hint)
+            lines.append(hint)
+    parts.append(_Lines(lines))
     return parts
 
 
@@ -702,12 +731,42 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 
-def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
-                    width: int | None = None) -> None:
-    """Print any view to the stream."""
+# The renderer's own symbols, for an output encoding that lacks them (cp1252, latin-1,
+# ascii): one character each, so that columns stay aligned. Any other character the
+# encoding lacks is written as a backslash escape (evsum.output.write_stdout).
+ASCII_SYMBOLS = {
+    "≠": "~", "─": "-", "├": "|", "┤": "|", "┼": "+", "┆": ":", "●": "o", "·": ".", "→": ">",
+    "…": ".", "█": "#", "▏": " ", "▎": " ", "▍": " ", "▌": "#", "▋": "#", "▊": "#", "▉": "#",
+}
+
+
+def ascii_fallback(text: str, encoding: str) -> str:
+    """Text with the renderer's symbols that the encoding cannot write in ASCII."""
+    if codecs.lookup(encoding).name == "utf-8":
+        return text
+    missing = {}
+    for symbol, replacement in ASCII_SYMBOLS.items():
+        try:
+            symbol.encode(encoding)
+        except UnicodeEncodeError:
+            missing[ord(symbol)] = replacement
+    return text.translate(missing)
+
+
+def terminal_text(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                  width: int | None = None) -> str:
+    """Any view as the text to write to the stream at once: its width, colour, encoding."""
     console = make_console(stream, color, width)
     for part in _parts(view, kb, console.width):
         console.print(part)
+    assert isinstance(console.file, _Sink)
+    return ascii_fallback(console.file.getvalue(), console.encoding)
+
+
+def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                    width: int | None = None) -> None:
+    """Print any view to the stream."""
+    stream.write(terminal_text(view, kb, stream, color, width))
 
 
 def record_svg(view: object, kb: KnowledgeBase, width: int) -> str:
