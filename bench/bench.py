@@ -83,9 +83,15 @@ def measure(argv: list[str], env: dict[str, str], runs: int, baselines: list[lis
     return statistics.median(times), peak / 1024, [statistics.median(r) for r in ratios]
 
 
+# Today's completion before the fast path: Typer parses the line and calls the hooks.
+TYPER_PATH = "import sys; sys.argv[0] = 'evsum'; from evsum.cli import main; main()"
+
+
 def completion_env(env: dict[str, str], words: str) -> dict[str, str]:
-    return {**env, "_EVSUM_COMPLETE": "complete_bash", "COMP_WORDS": words,
-            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    """What bash's completion function passes: the words joined by newlines, the cursor's."""
+    split = words.split()
+    return {**env, "_EVSUM_COMPLETE": "complete_bash", "COMP_WORDS": "\n".join(split),
+            "COMP_CWORD": str(len(split) - (0 if words.endswith(" ") else 1))}
 
 
 def table(title: str, rows: list[tuple[str, float, float, list[float]]]) -> None:
@@ -97,14 +103,17 @@ def table(title: str, rows: list[tuple[str, float, float, list[float]]]) -> None
 
 
 def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], runs: int,
-          env: dict[str, str]) -> dict[str, float]:
+          env: dict[str, str], word: str) -> dict[str, float]:
     """Measure every command; returns the median seconds by command name."""
     evsum = evsum_script()
     parse_print = [sys.executable, str(HERE / "baseline_parse_print.py"), str(folder), *names]
     typer_app = [sys.executable, str(HERE / "baseline_typer.py"), "compare", *names]
     baselines = [parse_print, typer_app]
     first, second = names
+    bare = [sys.executable, "-c", "pass"]
+    tab = completion_env(env, f"evsum {' '.join(prefix)} compare {first[:4]}")
     commands = [
+        ("baseline: python -c pass", bare, env, False),
         ("baseline: parse+print", parse_print, env, False),
         ("baseline: typer app", typer_app, env, False),
         (f"compare {first} {second}", [evsum, *prefix, "compare", first, second], env, False),
@@ -114,16 +123,26 @@ def suite(label: str, prefix: list[str], folder: Path, names: tuple[str, str], r
          env, False),
         (f"show {first}", [evsum, *prefix, "show", first], env, False),
         ("list", [evsum, *prefix, "list"], env, False),
+        (f"search {word}", [evsum, *prefix, "search", word], env, False),
         ("validate", [evsum, *prefix, "validate"], env, False),
         ("validate (cold cache)", [evsum, *prefix, "validate"], env, True),
-        (f"completion 'compare {first[:4]}'", [evsum, *prefix],
-         completion_env(env, f"evsum {' '.join(prefix)} compare {first[:4]}"), False),
+        (f"completion 'compare {first[:4]}'", [evsum, *prefix], tab, False),
+        (f"completion via Typer 'compare {first[:4]}'",
+         [sys.executable, "-c", TYPER_PATH], tab, False),
+        (f"search {first} response", [evsum, *prefix, "search", first, "response"], env, False),
     ]
     rows = []
     for name, argv, run_env, cold in commands:
         seconds, megabytes, ratios = measure(argv, run_env, runs, baselines, fresh_cache=cold)
         rows.append((name, seconds, megabytes, ratios))
     table(label, rows)
+    # Paired ratios: each run of the command right after a run of what it is held against.
+    compare_argv = commands[3][1]
+    ratios = [measure(argv, run_env, runs, [against])[2][0] for argv, run_env, against in (
+        (commands[-3][1], tab, bare), (commands[-2][1], tab, bare),
+        (commands[-1][1], env, compare_argv))]
+    print(f"  TAB / python -c pass: {ratios[0]:.2f} (through Typer: {ratios[1]:.2f}); "
+          f"search / compare: {ratios[2]:.2f}")
     return {name: seconds for name, seconds, _, _ in rows}
 
 
@@ -168,14 +187,14 @@ def main() -> None:
             print(f"  typer {version:8} under {python}: {seconds * 1000:.1f} ms, "
                   f"{megabytes:.1f} MB, {ratios[0]:.2f} x this interpreter's")
     bundled = suite("bundled facts", [], bundled_facts_dir(), ("ketamine", "psilocybin"),
-                    args.runs, env)
+                    args.runs, env, "ketamine")
     if not args.skip_synthetic:
         with tempfile.TemporaryDirectory(prefix="evsum-bench-synth-") as folder:
             synth.write(Path(folder), 10000, 200)
             big = suite("synthetic: 10,000 facts, 200 substances",
                         ["--no-bundled", "--facts-dir", folder],
                         Path(folder), (synth.substance_id(1), synth.substance_id(2)),
-                        max(5, args.runs // 3), env)
+                        max(5, args.runs // 3), env, "synthetic")  # every fact matches
         compare_big = big[f"compare {synth.substance_id(1)} {synth.substance_id(2)}"]
         print(f"\ncompare on 10,000 facts / compare on the bundled facts: "
               f"{compare_big / bundled['compare ketamine psilocybin']:.2f}")

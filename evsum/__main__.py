@@ -1,3 +1,3 @@
-from evsum.cli import main
+from evsum.entry import main
 
 main()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,14 +12,16 @@ import typer
 from evsum import __version__
 from evsum.commands import files, views  # noqa: F401  (importing registers the commands)
 from evsum.commands.common import app, state
-from evsum.errors import EXIT_INTERNAL, EXIT_OK
+from evsum.errors import EXIT_INTERNAL, EXIT_OK, EvsumError
 
 __all__ = ["app", "main"]
 
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"evsum {__version__}\n")
+        from evsum.output import write_stdout
+
+        write_stdout(f"evsum {__version__}\n")
         raise typer.Exit(EXIT_OK)
 
 
@@ -48,12 +49,48 @@ def main_options(
     current.color = False if no_color else None
 
 
+_GLOBAL_FLAGS = frozenset(("--no-color", "--no-bundled", "--version"))
+_GLOBAL_VALUED = frozenset(("--facts-dir",))
+
+
+def global_options_first(args: list[str]) -> list[str]:
+    """Move global options given after the command to before it, where Click reads them.
+
+    `evsum search x --no-color` then works as `evsum --no-color search x`; '--'
+    ends the options, as everywhere.
+    """
+    i, head = 0, []
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        head += args[i:i + 2] if args[i] in _GLOBAL_VALUED else args[i:i + 1]
+        i += 2 if args[i] in _GLOBAL_VALUED else 1
+    command, rest = args[i:i + 1], args[i + 1:]
+    moved, kept = [], []
+    j = 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            kept += rest[j:]
+            break
+        if arg in _GLOBAL_FLAGS or arg.split("=", 1)[0] in _GLOBAL_VALUED and "=" in arg:
+            moved.append(arg)
+        elif arg in _GLOBAL_VALUED and j + 1 < len(rest):
+            moved += rest[j:j + 2]
+            j += 1
+        else:
+            kept.append(arg)
+        j += 1
+    return head + moved + command + kept
+
+
 def main() -> None:
-    """Console entry point: no traceback for anything but a bug."""
-    if hasattr(signal, "SIGPIPE"):  # `evsum show x | head`: end quietly, as Unix tools do
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    """The command line, with no traceback for anything but a bug (evsum.entry runs it)."""
+    if sys.stderr is None:  # started with stderr closed: messages go nowhere, codes stay
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (lives till exit)
     try:
-        app()
+        app(args=global_options_first(sys.argv[1:]))
+    except EvsumError as exc:  # from an eager option's callback (--version), outside commands
+        sys.stderr.write(f"evsum: {exc}\n")
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("evsum: interrupted\n")
         sys.exit(130)

@@ -23,7 +23,7 @@ HARM_CATEGORIES = frozenset({"safety", "dissociation"})
 class PValue(NamedTuple):
     """A p value as printed ('<0.001') read as a relation and a number."""
 
-    relation: str  # "<", ">" or "="
+    relation: str  # "<", "<=", "=", ">" or ">="
     bound: float
 
 
@@ -41,7 +41,7 @@ def parse_p(text: str | None) -> PValue | None:
     match = _P.match(text)
     if match is None:
         return None
-    relation = {"≤": "<", "≥": ">", "": "="}.get(match.group(1), match.group(1))
+    relation = {"≤": "<=", "≥": ">=", "": "="}.get(match.group(1), match.group(1))
     return PValue(relation, float(match.group(2)))
 
 
@@ -97,11 +97,11 @@ def _excludes_null(fact: Fact, reference: float) -> bool | None:
     p = parse_p(value.p)
     if p is None:
         return None
-    if p.relation == "<" and p.bound <= SIGNIFICANCE:
+    if p.relation in ("<", "<=") and p.bound <= SIGNIFICANCE:
         return True
-    if p.relation == "=" :
+    if p.relation == "=":
         return p.bound < SIGNIFICANCE
-    if p.relation == ">" and p.bound >= SIGNIFICANCE:
+    if p.relation in (">", ">=") and p.bound >= SIGNIFICANCE:
         return False
     return None
 

@@ -10,6 +10,7 @@ EXIT_INVALID_FACTS = 1
 EXIT_USAGE = 2
 EXIT_OUTPUT = 3
 EXIT_INTERNAL = 70
+EXIT_STDOUT = 74  # EX_IOERR in sysexits.h: standard output cannot be written
 
 
 @dataclass(frozen=True, order=True)
@@ -55,3 +56,12 @@ class OutputError(EvsumError):
     """An output file cannot be written (exists, unwritable)."""
 
     exit_code = EXIT_OUTPUT
+
+
+class StdoutError(EvsumError):
+    """Standard output cannot be written: closed, or its device failed (a full disk)."""
+
+    exit_code = EXIT_STDOUT
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot write to standard output: {reason}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evsum.errors import UsageError
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
 from evsum.query import Filters, keep, select
+from evsum.search import Terms
 from evsum.text import describe
 
 
@@ -108,11 +109,20 @@ def build_side_effects(kb: KnowledgeBase, substances: list[Substance], filters: 
 
 @dataclass
 class SearchResults:
-    """`evsum search`: facts whose text matches every word of a query."""
+    """`evsum search`: the facts that best match a query, best first."""
 
     query: str
-    facts: list[Fact]
+    facts: list[Fact]  # the hits shown (at most the limit)
     filters: Filters
+    total: int = 0  # every hit that passes the filters
+    terms: Terms = field(default_factory=Terms)
+    scores: dict[str, float] = field(default_factory=dict)
+    suggestion: str | None = None
+    full: bool = False  # full fact blocks rather than one or two lines a hit
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.facts)
 
 
 @dataclass
@@ -123,28 +133,31 @@ class Provenance:
     siblings: list[Fact]
 
 
-def _haystack(fact: Fact, kb: KnowledgeBase) -> str:
-    source = kb.sources[fact.source]
-    parts = [fact.id, fact.claim, fact.outcome or "", fact.adverse_event or "", fact.scale or "",
-             fact.locator, fact.note or "", fact.disputed.reason if fact.disputed else "",
-             fact.arm or "", " ".join(fact.tags),
-             " ".join(fact.pathway), fact.population or "", fact.design,
-             kb.substances[fact.substance].name, source.key, source.authors, source.title,
-             source.journal or "", source.doi or "", source.pmid or "", str(source.year)]
-    return " ".join(parts).casefold()
+def build_search(kb: KnowledgeBase, query: str, filters: Filters, limit: int | None = 10,
+                 full: bool = False, folders: list[str] | None = None) -> SearchResults:
+    """Rank the facts against a query (see evsum.search); limit None or 0 keeps every hit."""
+    from evsum import search
 
-
-def _matches(haystack: str, words: list[str]) -> bool:
-    return all(word in haystack for word in words)
-
-
-def build_search(kb: KnowledgeBase, query: str, filters: Filters) -> SearchResults:
-    words = [w.casefold() for w in query.split()]
-    if not words:
-        raise UsageError("search needs at least one word")
-    found = [f for s in kb.substances for f in kb.facts_of(s)
-             if keep(f, filters, kb) and _matches(_haystack(f, kb), words)]
-    return SearchResults(query, found, filters)
+    parsed = search.parse_query(query, kb)
+    if limit is not None and limit < 0:
+        raise UsageError("--limit takes a number of facts, 0 for all")
+    matches, connection = search.lookup(kb, parsed, folders if folders is not None else [])
+    try:
+        if filters == Filters():  # every match counts: read only the facts shown
+            wanted = matches[:limit] if limit else matches
+            total = len(matches)
+        else:
+            wanted = [(i, score) for i, score in matches
+                      if (fact := kb.fact(i)) is not None and keep(fact, filters, kb)]
+            total = len(wanted)
+            wanted = wanted[:limit] if limit else wanted
+        shown = [f for f in (kb.fact(i) for i, _ in wanted) if f is not None]
+        hint = search.suggestion(connection, parsed) if not total else None
+    finally:
+        connection.close()
+    scores = dict(wanted)
+    return SearchResults(query, shown, filters, total, parsed.terms,
+                         {f.id: scores[f.id] for f in shown}, hint, full)
 
 
 def build_provenance(kb: KnowledgeBase, fact_id: str) -> Provenance:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import venv
@@ -97,3 +98,78 @@ def test_wheel_installs_into_fresh_virtualenv_and_finds_its_facts(tmp_path: Path
                              text=True, cwd=elsewhere, timeout=120, check=False)
     assert listing.returncode == 0, listing.stdout
     assert "_bundled_facts" not in listing.stdout
+
+
+# --- where -o, --svg and --html may write ---------------------------------------------------
+
+
+def _export(*more: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return run_script("--no-bundled", "--facts-dir", str(FIXTURE_KB), "export", "alpha", *more,
+                      cwd=cwd)
+
+
+def _expected_export() -> str:
+    result = _export("-o", "-")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_dev_stdout_is_standard_output_not_a_file_to_replace(tmp_path: Path, force: list[str]
+                                                              ) -> None:
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")  # what /dev/stdout is, in a folder a failure may spoil
+    expected = _expected_export()
+    # --force on the real /dev/stdout only once the private link has shown it is safe
+    for target in (str(link), "/dev/stdout"):
+        result = _export("-o", target, *force)
+        assert (result.returncode, result.stdout, result.stderr) == (0, expected, "")
+    assert os.readlink(link) == "/proc/self/fd/1"
+    assert os.readlink("/dev/stdout") == "/proc/self/fd/1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stdout"]
+
+
+def test_dev_null_is_written_through_without_a_force_hint() -> None:
+    result = _export("-o", "/dev/null")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert os.stat("/dev/null").st_rdev == os.makedev(1, 3)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mknod needs root")
+def test_force_onto_a_device_node_keeps_the_device(tmp_path: Path) -> None:
+    device = tmp_path / "null"
+    os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))  # a private /dev/null
+    for option in ("-o", "--svg", "--html"):
+        if option == "-o":
+            result = _export("-o", str(device), "--force")
+        else:
+            result = run_script("--no-bundled", "--facts-dir", str(FIXTURE_KB), "show", "alpha",
+                                option, str(device), "--force")
+        assert result.returncode == 0, result.stderr
+        assert "use --force" not in result.stderr
+        assert stat.S_ISCHR(os.lstat(device).st_mode), option
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]
+
+
+def test_dot_slash_dash_is_a_file_named_dash(tmp_path: Path) -> None:
+    result = _export("-o", "./-", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "wrote ./-\n")
+    assert (tmp_path / "-").read_text(encoding="utf-8") == _expected_export()
+
+
+def test_svg_and_html_to_one_path_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    for second in ("page", "./page", str(tmp_path / "page")):
+        result = run_script("--no-bundled", "--facts-dir", str(FIXTURE_KB), "show", "alpha",
+                            "--svg", "page", "--html", second, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (2, "")
+        assert result.stderr == f"evsum: --svg and --html name the same file: {Path(second)}\n"
+        assert list(tmp_path.iterdir()) == []
+
+
+def test_html_that_would_be_refused_stops_the_svg_too(tmp_path: Path) -> None:
+    (tmp_path / "page.html").write_text("keep", encoding="utf-8")
+    result = run_script("--no-bundled", "--facts-dir", str(FIXTURE_KB), "show", "alpha",
+                        "--svg", "pic.svg", "--html", "page.html", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (3, "")
+    assert result.stderr == "evsum: page.html exists; use --force to overwrite it\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.html"]

@@ -85,7 +85,7 @@ def test_an_outcome_of_unknown_direction_says_nothing() -> None:
 
 @pytest.mark.parametrize(("text", "relation", "bound"), [
     ("<0.001", "<", 0.001), ("0.03", "=", 0.03), ("=0.5", "=", 0.5), (">0.05", ">", 0.05),
-    ("1e-5", "=", 1e-5), ("≤.01", "<", 0.01)])
+    ("1e-5", "=", 1e-5), ("≤.01", "<=", 0.01)])
 def test_p_values_parse_into_a_relation_and_a_bound(text: str, relation: str,
                                                     bound: float) -> None:
     assert parse_p(text) == (relation, bound)

@@ -184,16 +184,18 @@ def test_markdown_and_html_mark_cells_and_references(run: Run, own: Path) -> Non
     assert markdown[2] == f"**\\[own\\] not from evsum's bundled facts: read from {own}**"
     assert ("| remission (PTSD, 5 wk) | 33% on 0.5 mg/kg IV once (PTSD, 5 wk); open-label "
             "\\[1\\] \\[own\\] | *filtered out* |") in markdown
-    assert markdown[-1] == ("1. Else S (2025). A pilot nobody curated. [doi:10.9999/own.1]"
-                            f"(<https://doi.org/10.9999/own.1>) **\\[own: {own}\\]**")
+    assert markdown[-1] == ("1. Else S. A pilot nobody curated. 2025. doi:10.9999/own.1 "
+                            "[https:\\//doi\\.org/10.9999/own.1](<https://doi.org/10.9999/own.1>)"
+                            f" **\\[own: {own}\\]**")
     html = run("--facts-dir", str(own), *REMISSION, "-f", "html").stdout
-    assert "<td>33% on 0.5 mg/kg IV once (PTSD, 5 wk); open-label [1] [own]</td>" in html
+    assert ('<td>33% on 0.5 mg/kg IV once (PTSD, 5 wk); open-label <a href="#ref-1">[1]</a> '
+            '[own]</td>') in html
     assert f"<strong>[own: {own}]</strong></li></ol>" in html
 
 
 def test_json_and_csv_say_bundled_or_not_on_every_entry(run: Run, own: Path) -> None:
     data = json.loads(run("--facts-dir", str(own), *REMISSION, "--json").stdout)
-    fact = data["facts"]["ketamine.own.remission"]  # compare --all keys facts by id
+    fact = next(f for f in data["facts"] if f["id"] == "ketamine.own.remission")
     assert (fact["bundled"], fact["origin"]) == (False, str(own))
     assert [(r["key"], r["bundled"], r["origin"]) for r in data["references"]] == [
         ("own2025", False, str(own))]

@@ -163,6 +163,21 @@ def styled_slug(slug: str) -> str:
 
 slug = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,14}", fullmatch=True)
 
+# Author lists in the Vancouver form evsum reads (docs/fact-format.md, "Authors"):
+# people with particles, non-ASCII letters and suffixes, corporate authors in
+# braces holding any text but braces, and "et al.".
+_family_word = st.from_regex(r"(van|de|dos|[A-ZÅÉÖØ][a-zà-öø-ÿ'-]{0,10}[a-zà-ÿ])", fullmatch=True)
+_person = st.builds(
+    lambda words, initials, suffix: " ".join(words) + f" {initials}" + suffix,
+    st.lists(_family_word, min_size=1, max_size=3).filter(lambda w: w[-1][0].isupper()),
+    st.from_regex(r"[A-ZÁÉÓ]{1,3}", fullmatch=True),
+    st.sampled_from(["", "", " Jr", " III"]))
+_corporate = any_text.filter(lambda t: "{" not in t and "}" not in t and t.strip()).map(
+    lambda t: "{" + t.strip() + "}")
+author_lists = st.builds(
+    lambda names, et_al: ", ".join(names + (["et al."] if et_al else [])),
+    st.lists(st.one_of(_person, _person, _corporate), min_size=1, max_size=5), st.booleans())
+
 
 def plain_number(number: int | float) -> Plain:
     return Plain(repr(number))
@@ -290,7 +305,7 @@ def valid_document(draw: st.DrawFn) -> tuple[dict[Any, Any], list[dict[str, Any]
     for key in source_keys:
         record: dict[Any, Any] = {
             Plain("type"): Plain(draw(st.sampled_from(voc.SOURCE_TYPES))),
-            Plain("authors"): draw(text),
+            Plain("authors"): Quoted(draw(author_lists)),
             Plain("title"): draw(text),
             Plain("year"): plain_number(draw(st.integers(1900, TODAY.year))),
         }

@@ -121,7 +121,7 @@ def test_markdown_show_matches_golden(kb: KnowledgeBase) -> None:
 
 def test_json_round_trips_fact_text(kb: KnowledgeBase) -> None:
     data = json.loads(render_text(views(kb)["compare"], Format.JSON, kb))
-    claim = data["facts"]["alpha.smith2020.response-24h"]["claim"]
+    claim = next(f for f in data["facts"] if f["id"] == "alpha.smith2020.response-24h")["claim"]
     assert claim == ("Response in 50% at 24 h | versus 10% on placebo; [red]not markup[/red] & "
                      "<i>not html</i> :smile:")
 

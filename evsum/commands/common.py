@@ -52,15 +52,18 @@ def state(ctx: typer.Context) -> State:
 
 
 def fail(message: str, code: int) -> None:
-    sys.stderr.write(f"evsum: {message}\n")
+    from evsum.text import visible
+
+    sys.stderr.write(f"evsum: {visible(message)}\n")  # it may quote what the user typed
     raise typer.Exit(code)
 
 
-def print_problems(problems: list[Problem], stream: Any) -> None:
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        stream.write(f"{problem}\n")
+def problems_text(problems: list[Problem]) -> str:
+    """The first problems, one a line, and how many more there are."""
+    lines = [f"{problem}\n" for problem in problems[:MAX_PROBLEMS_SHOWN]]
     if len(problems) > MAX_PROBLEMS_SHOWN:
-        stream.write(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+        lines.append(f"... and {len(problems) - MAX_PROBLEMS_SHOWN} more\n")
+    return "".join(lines)
 
 
 def reports_errors(command: F) -> F:
@@ -71,7 +74,7 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except FactFileError as exc:
-            print_problems(exc.problems, sys.stderr)
+            sys.stderr.write(problems_text(exc.problems))
             fail(f"{len(exc.problems)} problem(s) in the fact files; run 'evsum validate'",
                  exc.exit_code)
         except EvsumError as exc:
@@ -99,37 +102,43 @@ def print_warnings(warnings: list[Problem], stream: Any) -> None:
         stream.write(f"... and {len(warnings) - MAX_PROBLEMS_SHOWN} more warning(s)\n")
 
 
-def complete_substance(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Substance ids and aliases that start with what was typed (shell completion)."""
-    from evsum.facts.loader import load_knowledge_base
-    from evsum.text import normalize_name
+def completer(kind: str) -> Callable[[typer.Context, str], list[str]]:
+    """A Typer completion hook for one kind of value; evsum.completion holds the candidates.
 
-    try:
-        current = state(ctx)
-        kb, _ = load_knowledge_base(current.facts_dirs, include_bundled=current.bundled)
-    except Exception:  # completion must never print a traceback into the shell
-        return []
-    typed = normalize_name(incomplete)
-    offers = []
-    for name in (n for s in kb.substances.values() for n in (s.id, *s.aliases)):
-        if name.casefold().startswith(incomplete.casefold()):
-            # keep what was typed: shells drop offers that do not start with it
-            offers.append(incomplete + name[len(incomplete):])
-        elif normalize_name(name).startswith(typed):
-            offers.append(name)
-    return list(dict.fromkeys(offers))
+    The console script answers TAB before Typer is imported (evsum.entry); these
+    hooks give the same candidates when the app runs completion itself, and
+    their `completes` attribute names the kind in the generated table.
+    """
+
+    def complete(ctx: typer.Context, incomplete: str) -> list[str]:
+        from evsum.completion import values
+
+        params = ctx.find_root().params
+        dirs = [str(d) for d in params.get("facts_dir") or ()]
+        return values(kind, incomplete, dirs, not params.get("no_bundled"))
+
+    complete.completes = kind  # type: ignore[attr-defined]
+    complete.__name__ = f"complete_{kind.replace('-', '_')}"
+    return complete
+
+
+complete_substance = completer("substance")
+complete_fact = completer("fact")
+complete_substance_or_fact = completer("substance-or-fact")
 
 
 # Options shared by the commands that show facts: the same everywhere.
 CategoryOpt = Annotated[list[str] | None, typer.Option(
     "--category", "-c", help="Only these categories (repeatable): efficacy, safety, "
-    "dissociation, mechanism, pharmacology, dosing, regulatory.", show_default=False)]
+    "dissociation, mechanism, pharmacology, dosing, regulatory.", show_default=False,
+    autocompletion=completer("category"))]
 EvidenceOpt = Annotated[str | None, typer.Option(
     "--min-evidence", "-e", help="Only evidence at least this strong: meta-analysis, rct, "
-    "label, regulatory, open-label, observational, case-series, review, preclinical.")]
+    "label, regulatory, open-label, observational, case-series, review, preclinical.",
+    autocompletion=completer("evidence"))]
 PopulationOpt = Annotated[list[str] | None, typer.Option(
     "--population", "-p", help="Only these populations (repeatable), e.g. trd, mdd.",
-    show_default=False)]
+    show_default=False, autocompletion=completer("population"))]
 SinceOpt = Annotated[int | None, typer.Option("--since", help="Only sources from YEAR on.",
                                               metavar="YEAR")]
 ClinicalOpt = Annotated[bool, typer.Option(
@@ -174,13 +183,21 @@ def findings_view(kb: KnowledgeBase, substances: list[Substance], chosen: Filter
 def emit(ctx: typer.Context, view: object, kb: KnowledgeBase, fmt: Format, as_json: bool,
          svg: Path | None = None, html: Path | None = None, force: bool = False) -> None:
     """Print a view, and save it as SVG and/or HTML when asked."""
-    from evsum.render import render, render_svg, render_text
+    from evsum.output import write_stdout
+    from evsum.render import render_for, render_svg, render_text
 
     if svg is not None or html is not None:
-        from evsum.output import write_atomic
+        from evsum.output import check_target, same_file, write_atomic
 
+        if svg is not None and html is not None and same_file(svg, html):
+            raise UsageError(f"--svg and --html name the same file: {html}")
+        for path in (svg, html):  # refuse now, before either is written
+            if path is not None:
+                check_target(path, force)
         if svg is not None:
             write_atomic(svg, render_svg(view, kb), force)
         if html is not None:
             write_atomic(html, render_text(view, Format.HTML, kb), force)
-    render(view, Format.JSON if as_json else fmt, kb, sys.stdout, state(ctx).color)
+    chosen = Format.JSON if as_json else fmt
+    write_stdout(render_for(view, chosen, kb, sys.stdout, state(ctx).color),
+                 is_json=chosen is Format.JSON)

@@ -21,6 +21,7 @@ from evsum.commands.common import (
     SubstancesArg,
     SvgOpt,
     app,
+    complete_fact,
     complete_substance,
     emit,
     filters,
@@ -123,26 +124,37 @@ def side_effects(ctx: typer.Context, substances: SubstancesArg,
 @reports_errors
 def search(ctx: typer.Context,
            text: Annotated[list[str], typer.Argument(
-               help="Words to find (all of them) in claims, outcomes, tags and sources.",
+               help='Words to find (any of them; the more the better), "a phrase" in quotes.',
                metavar="TEXT...")],
+           limit: Annotated[int, typer.Option(
+               "--limit", "-n", help="Show the N best matches (0: every match).",
+               metavar="N")] = 10,
+           full: Annotated[bool, typer.Option(
+               "--all", help="Every matching fact as a full block, not one or two lines.")
+           ] = False,
            category: CategoryOpt = None, min_evidence: EvidenceOpt = None,
            population: PopulationOpt = None, since: SinceOpt = None,
            clinical: ClinicalOpt = False, as_json: JsonOpt = False,
            fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None, html: HtmlOpt = None,
            force: ForceOpt = False) -> None:
-    """Full-text search over claims, outcomes, adverse events, tags and sources."""
+    """Ranked full-text search over claims, outcomes, tags and sources; aliases expanded."""
+    from evsum import snapshot
     from evsum.views import build_search
 
     chosen = filters(category, min_evidence, population, since, clinical)
     kb = load(ctx)
-    emit(ctx, build_search(kb, " ".join(text), chosen), kb, fmt, as_json, svg, html, force)
+    current = state(ctx)
+    folders = snapshot.roots([str(d) for d in current.facts_dirs], current.bundled)
+    view = build_search(kb, " ".join(text), chosen, 0 if full and limit == 10 else limit,
+                        full, folders)
+    emit(ctx, view, kb, fmt, as_json, svg, html, force)
 
 
 @app.command()
 @reports_errors
 def why(ctx: typer.Context,
         fact_id: Annotated[str, typer.Argument(help="A fact id, as shown by show and search.",
-                                               metavar="FACT_ID")],
+                                               metavar="FACT_ID", autocompletion=complete_fact)],
         as_json: JsonOpt = False, fmt: FormatOpt = Format.TERMINAL, svg: SvgOpt = None,
         html: HtmlOpt = None, force: ForceOpt = False) -> None:
     """A fact's provenance: source, locator, design, n, checked date, and what else cites it."""

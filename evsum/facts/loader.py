@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evsum.errors import FactFileError, Problem
-from evsum.facts.cache import Cache, CacheMiss, signature
+from evsum.facts.cache import Cache, signature
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import (
     Claim,
@@ -31,8 +33,14 @@ if TYPE_CHECKING:
     from evsum.facts import schema
 
 FACT_SUFFIXES = (".yaml", ".yml")
+# Limits per run, over every fact folder together: a tree from a stranger cannot
+# make a run slow or large however its files are split up.
 MAX_FILES = 5000
+MAX_FOLDERS = 1000
+MAX_NAMES = 50_000  # names looked at in fact folders, fact files or not
+MAX_PROBLEMS = 1000  # problems reported; checking stops there
 MAX_FOLDER_DEPTH = 32
+MAX_FIELD_SHOWN = 80  # characters of a field's name in a problem
 ENV_FACTS_PATH = "EVSUM_FACTS_PATH"
 
 
@@ -93,25 +101,43 @@ def display_path(path: Path) -> str:
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Every fact file under the given files and folders, each once, in a stable order."""
+    """Every fact file under the given files and folders, each once, in a stable order.
+
+    A symbolic link in a folder is read when it points to a file inside that
+    folder, and refused when it leads out of it; links to folders are not
+    followed. A file named on its own is read wherever it is.
+    """
     found: list[Path] = []
     problems: list[Problem] = []
     seen: set[Path] = set()
+    walked = {"folders": 0, "names": 0}
 
-    def add(path: Path) -> None:
+    def add(path: Path) -> bool:
+        # strict: Python 3.13 no longer raises for a loop unless asked (3.11 raises
+        # RuntimeError, 3.13 OSError ELOOP); a dangling link is left for the read to report
         try:
-            key = path.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
-            problems.append(Problem(display_path(path), None, "", "cannot be resolved "
-                                    "(a symlink loop?)"))
-            return
+            key = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            if isinstance(exc, OSError) and exc.errno != errno.ELOOP:
+                key = path.resolve()
+            else:
+                problems.append(Problem(display_path(path), None, "", "cannot be resolved "
+                                        "(a symlink loop?)"))
+                return True
         if key not in seen:
             seen.add(key)
             found.append(path)
+        return len(found) <= MAX_FILES
+
+    def over(limit: int, what: str) -> None:
+        problems.append(Problem(display_path(root), None, "", f"the fact folders hold more "
+                                f"than {limit:,} {what}; the rest are not read"))
 
     for root in paths:
         if root.is_file() or (root.is_symlink() and not root.is_dir()):
-            add(root)
+            if not add(root):
+                over(MAX_FILES, "fact files")
+                return found[:MAX_FILES], problems
             continue
         if not root.exists():
             problems.append(Problem(display_path(root), None, "", "does not exist"))
@@ -119,16 +145,28 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
         if not root.is_dir():
             problems.append(Problem(display_path(root), None, "", "is not a file or folder"))
             continue
+        inside = root.resolve()
         pending = [(root, 0)]  # a stack, not recursion: folder trees can be deeper than Python
         while pending:
             folder, depth = pending.pop()
+            walked["folders"] += 1
+            if walked["folders"] > MAX_FOLDERS:
+                over(MAX_FOLDERS, "folders")
+                return sorted(found, key=str), problems
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name, reverse=True)
+                with os.scandir(folder) as scan:
+                    entries = []
+                    for entry in scan:
+                        walked["names"] += 1
+                        if walked["names"] > MAX_NAMES:
+                            over(MAX_NAMES, "names")
+                            return sorted(found, key=str), problems
+                        entries.append(entry)
             except OSError as exc:
                 problems.append(Problem(display_path(folder), None, "",
                                         f"cannot be read: {exc.strerror or exc}"))
                 continue
-            for entry in entries:
+            for entry in sorted(entries, key=lambda e: e.name, reverse=True):
                 if entry.name.startswith("."):
                     continue
                 if entry.is_dir(follow_symlinks=False):
@@ -139,13 +177,30 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
                     else:
                         pending.append((Path(entry.path), depth + 1))
                 elif entry.name.endswith(FACT_SUFFIXES):
-                    add(Path(entry.path))
-                    if len(found) > MAX_FILES:
-                        problems.append(Problem(display_path(root), None, "",
-                                                f"holds more than {MAX_FILES} fact files"))
-                        return found[:MAX_FILES], problems
+                    path = Path(entry.path)
+                    if entry.is_symlink() and not _leads_into(path, inside):
+                        problems.append(Problem(display_path(path), None, "",
+                                                "is a symbolic link that leads out of its "
+                                                "fact folder; not read"))
+                    elif not add(path):
+                        over(MAX_FILES, "fact files")
+                        return sorted(found[:MAX_FILES], key=str), problems
     found.sort(key=lambda p: str(p))
     return found, problems
+
+
+def _leads_into(link: Path, folder: Path) -> bool:
+    """Whether a link ends inside the (resolved) folder; a loop ends nowhere."""
+    try:
+        return link.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):
+        return True  # reported as a loop when it is added
+
+
+def _shown_field(name: str) -> str:
+    """A field as a problem names it: escaped, and bounded (keys come from the file)."""
+    shown = visible(name)
+    return shown if len(shown) <= MAX_FIELD_SHOWN else shown[:MAX_FIELD_SHOWN - 1] + "…"
 
 
 def parse_file(path: Path, display: str | None = None, origin: str | None = None) -> ParsedFile:
@@ -182,7 +237,8 @@ def parse_file(path: Path, display: str | None = None, origin: str | None = None
                 _read_list(key, node, parsed, out)
     except schema.TooManyProblems:
         pass  # the collector recorded that it stopped
-    parsed.problems += [Problem(shown, line, fld, msg) for line, fld, msg in out.problems]
+    parsed.problems += [Problem(shown, line, _shown_field(fld), msg)
+                        for line, fld, msg in out.problems]
     return parsed
 
 
@@ -213,7 +269,9 @@ def _read_sources(node: Any, parsed: ParsedFile, out: schema.Collector) -> None:
             year=record["year"], journal=record.get("journal"), doi=record.get("doi"),
             pmid=record.get("pmid"), pmcid=record.get("pmcid"), url=record.get("url"),
             status=record.get("status"), status_note=record.get("status_note"),
-            where=Location(parsed.display, line, parsed.origin),
+            where=Location(parsed.display, line, parsed.origin), volume=record.get("volume"),
+            issue=record.get("issue"), pages=record.get("pages"),
+            container=record.get("container"),
         ))
 
 
@@ -429,40 +487,55 @@ PARALLEL_MIN_BYTES = 1024 * 1024
 
 
 def parse_files(files: list[Path], cache: Cache, origins: list[str | None] | None = None
-                ) -> list[ParsedFile]:
+                ) -> tuple[list[ParsedFile], int]:
     """Parse each file, or take its parse from the cache when the file is unchanged.
 
     When many large files need parsing (a cold cache on a big knowledge base),
-    they are parsed in worker processes, one per core.
+    they are parsed in worker processes, one per core. Checking stops once the
+    files read hold MAX_PROBLEMS problems; the second value counts the files
+    left unchecked then.
     """
     origins = origins if origins is not None else [None] * len(files)
-    entries: list[ParsedFile | None] = []
+    cached: list[ParsedFile | None] = []
     todo: list[tuple[int, Path, str, Any]] = []
     for index, path in enumerate(files):
         display = display_path(path)
         sig = signature(path)
-        entry = cache.parsed_file(path, display, sig)
+        entry = cache.parsed_file(path, display, sig, ParsedFile)
         if entry is not None:
             entry = _with_origin(entry, origins[index])
-        entries.append(entry)
+        cached.append(entry)
         if entry is None:
             todo.append((index, path, display, sig))
     size = sum(sig[0] for _, _, _, sig in todo if sig is not None)
     workers = min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
-        from concurrent.futures import ProcessPoolExecutor
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and len(todo) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(parse_file, [p for _, p, _, _ in todo],
-                                    [d for _, _, d, _ in todo],
-                                    [origins[i] for i, _, _, _ in todo], chunksize=8))
-    else:
-        results = [parse_file(path, display, origins[index])
-                   for index, path, display, _ in todo]
-    for (index, path, _, sig), entry in zip(todo, results, strict=True):
-        cache.store_parsed_file(path, sig, entry)
-        entries[index] = entry
-    return [e for e in entries if e is not None]
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+            stack.callback(pool.shutdown, cancel_futures=True)  # when checking stops early
+            results: Iterator[ParsedFile] = pool.map(
+                parse_file, [p for _, p, _, _ in todo], [d for _, _, d, _ in todo],
+                [origins[i] for i, _, _, _ in todo], chunksize=8)
+        else:
+            results = (parse_file(path, display, origins[index])
+                       for index, path, display, _ in todo)
+        pending = iter(todo)
+        parsed: list[ParsedFile] = []
+        problems = unchecked = 0
+        for number, entry in enumerate(cached):
+            if problems >= MAX_PROBLEMS:
+                unchecked = len(files) - number
+                break
+            if entry is None:
+                _, path, _, sig = next(pending)
+                entry = next(results)
+                cache.store_parsed_file(path, entry.display, sig, entry, ParsedFile,
+                                        dated=bool(entry.problems))
+            parsed.append(entry)
+            problems += len(entry.problems)
+    return parsed, unchecked
 
 
 def _with_origin(parsed: ParsedFile, origin: str | None) -> ParsedFile:
@@ -484,7 +557,8 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
     """Load every fact file on the path; never raises on bad data.
 
     A warm run reads the assembled knowledge base from the cache and loads a
-    substance's facts only when asked for them.
+    substance's facts only when asked for them; a part of it the cache cannot
+    give after all is parsed afresh.
     """
     cache = cache if cache is not None else Cache()
     roots = fact_dirs(extra_dirs, include_bundled)
@@ -494,24 +568,15 @@ def load_knowledge_base(extra_dirs: list[Path] | None = None, include_bundled: b
                      for f, origin in zip(files, origins, strict=True)], found)
 
     def build() -> KnowledgeBase:
-        kb, more = assemble(parse_files(files, cache, origins))
-        kb.problems = sorted(found + more, key=lambda p: (p.file, p.line or 0, p.field))
+        parsed, unchecked = parse_files(files, cache, origins)
+        kb, more = assemble(parsed)
+        kb.problems = _capped(found + more, unchecked)
         return kb
 
-    kb = cache.knowledge_base(key)
+    kb = cache.knowledge_base(key, build)
     if kb is None:
         kb = build()
-        cache.store_knowledge_base(key, kb)
-    else:
-        stored = kb.facts_of
-
-        def facts_of(substance_id: str) -> list[Fact]:
-            try:
-                return stored(substance_id)
-            except CacheMiss:  # the entry was pruned under us: parse after all
-                return build().facts_of(substance_id)
-
-        kb.facts_of = facts_of  # type: ignore[method-assign]
+        cache.store_knowledge_base(key, kb, dated=bool(kb.problems))
     _warn_as_loaded(kb)
     return kb, kb.problems
 
@@ -536,6 +601,19 @@ def _warn_as_loaded(kb: KnowledgeBase) -> None:
     kb.facts_of = facts_of  # type: ignore[method-assign]
 
 
+def _capped(problems: list[Problem], unchecked: int = 0) -> list[Problem]:
+    """Problems in file order, at most MAX_PROBLEMS of them and a line saying what is left."""
+    problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.field))
+    if len(problems) <= MAX_PROBLEMS and not unchecked:
+        return problems
+    last = problems[min(len(problems), MAX_PROBLEMS) - 1]
+    more = len(problems) - MAX_PROBLEMS
+    note = f"more than {MAX_PROBLEMS:,} problems in all: {max(more, 0):,} more not shown"
+    if unchecked:
+        note += f", {unchecked:,} file(s) not checked"
+    return [*problems[:MAX_PROBLEMS], Problem(last.file, None, "", note)]
+
+
 def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: bool = True
                    ) -> tuple[KnowledgeBase, list[Problem], list[Path]]:
     """Check the given files (default: every file on the path) with the rest as context.
@@ -548,8 +626,9 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     bundled = bundled_facts_dir() if include_bundled else None
     context, problems = discover(roots)
     if not paths:
-        kb, more = assemble(parse_files(context, cache, file_origins(context, roots, bundled)))
-        return kb, problems + more, context
+        parsed, unchecked = parse_files(context, cache, file_origins(context, roots, bundled))
+        kb, more = assemble(parsed)
+        return kb, _capped(problems + more, unchecked), context
     asked, problems = discover(paths)
     asked_keys = {p.resolve() for p in asked}
     files = [p for p in context if p.resolve() not in asked_keys] + asked
@@ -558,10 +637,11 @@ def validate_files(extra_dirs: list[Path], paths: list[Path], include_bundled: b
     origins = file_origins(files[:len(files) - len(asked)], roots, bundled) + [
         None if inside is not None and _within(p.resolve(), inside) else origin
         for p, origin in zip(asked, file_origins(asked, paths, None), strict=True)]
-    kb, more = assemble(parse_files(files, cache, origins))
+    parsed, unchecked = parse_files(files, cache, origins)
+    kb, more = assemble(parsed)
     shown = {display_path(p) for p in asked}
     kb.warnings = [w for w in kb.warnings if w.file in shown]
-    return kb, problems + [p for p in more if p.file in shown], asked
+    return kb, _capped(problems + [p for p in more if p.file in shown], unchecked), asked
 
 
 def _within(path: Path, folder: Path) -> bool:

@@ -7,8 +7,7 @@ define, which every run pays at start-up.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from evsum.facts.vocabulary import (
     DESIGN_LABELS,
@@ -18,6 +17,9 @@ from evsum.facts.vocabulary import (
     TIME_UNITS_HOURS,
     design_rank,
 )
+
+if TYPE_CHECKING:
+    from evsum.facts.names import Name
 
 
 class Location(NamedTuple):
@@ -61,14 +63,27 @@ class Source(NamedTuple):
     status: str | None
     status_note: str | None
     where: Location
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    container: str | None = None  # the book of a chapter, the site of a web page
+
+    @property
+    def names(self) -> tuple[Name, ...]:
+        """The authors as structured names (the text is checked when loaded)."""
+        from evsum.facts.names import parse_authors
+
+        return parse_authors(self.authors)
+
+    @property
+    def byline(self) -> str:
+        """The authors as printed: the curated text without its corporate-author braces."""
+        return self.authors.replace("{", "").replace("}", "")
 
     @property
     def first_author(self) -> str:
-        """The first author's surname, as in 'Zarate' of 'Zarate CA Jr, ...'."""
-        first = re.split(r"[,;]", self.authors, maxsplit=1)[0].strip()
-        words = first.split()
-        surname = [w for w in words if not (w.isupper() and len(w) <= 4) and w != "Jr"]
-        return " ".join(surname or words[:1])
+        """The first author's family name ('Zarate' of 'Zarate CA Jr, ...'), or a body's name."""
+        return self.names[0].short
 
     @property
     def short(self) -> str:

@@ -91,10 +91,15 @@ SUBSTANCE = _f("substance", "record", "A substance.", fields=(
 
 SOURCE = _f("source", "record", "A bibliography entry.", fields=(
     _f("type", "enum", "Kind of source.", required=True, choices=voc.SOURCE_TYPES),
-    _f("authors", "text", "Authors, e.g. 'Zarate CA Jr, Singh JB, et al.'.", required=True),
+    _f("authors", "authors", "Authors in Vancouver form, e.g. 'Zarate CA Jr, Singh JB, et al.'; "
+       "a corporate author in braces, e.g. '{Johnson & Johnson}'.", required=True),
     _f("title", "text", "Title.", required=True),
     _f("journal", "text", "Journal, book or issuing body."),
+    _f("container", "text", "The book a chapter is in, or the site a web page is on."),
     _f("year", "year", "Year of publication.", required=True),
+    _f("volume", "text", "Volume, as printed."),
+    _f("issue", "text", "Issue, as printed."),
+    _f("pages", "text", "Pages or article number, e.g. '856-864' or 'e2021'."),
     _f("doi", "doi", "Bare DOI, e.g. 10.1001/archpsyc.63.8.856."),
     _f("pmid", "pmid", "PubMed id."),
     _f("pmcid", "pmcid", "PubMed Central id, e.g. PMC1234567."),
@@ -296,6 +301,21 @@ def _text(node: Node, spec: Field, path: str, out: Collector) -> str | None:
     bad = forbidden_character_problem(text, allow_newlines=long)
     if bad is not None:
         out.add(scalar.line, path, f"contains {bad}")
+        return None
+    return text
+
+
+def _authors(node: Node, spec: Field, path: str, out: Collector) -> str | None:
+    """An author list that parses into names (evsum/facts/names.py)."""
+    from evsum.facts.names import AuthorError, parse_authors
+
+    text = _text(node, spec, path, out)
+    if text is None:
+        return None
+    try:
+        parse_authors(text)
+    except AuthorError as error:
+        out.add(node.line, path, str(error))
         return None
     return text
 
@@ -547,6 +567,7 @@ _CONVERTERS: dict[str, Callable[..., Any]] = {
     "timepoint": _timepoint,
     "list": _list,
     "record": _record,
+    "authors": _authors,
 }
 
 
@@ -732,7 +753,7 @@ def _json(spec: Field) -> dict[str, Any]:
             schema = {"type": ["string", "integer"]}
         elif kind in patterns:
             schema["pattern"] = patterns[kind].pattern
-        if kind in ("text", "longtext"):
+        if kind in ("text", "longtext", "authors"):
             schema["maxLength"] = LONG_TEXT_LIMIT if kind == "longtext" else TEXT_LIMIT
     schema["description"] = spec.help
     return schema

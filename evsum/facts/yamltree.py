@@ -11,6 +11,8 @@ text; the schema decides what each one means.
 from __future__ import annotations
 
 import codecs
+import functools
+import os
 import stat
 import unicodedata
 from dataclasses import dataclass, field
@@ -62,16 +64,55 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+# Opened without following a last link (the path is resolved first), without
+# blocking on a pipe that appeared meanwhile, and never as a controlling terminal.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
+KERNEL_FOLDERS = ("/proc", "/sys")
+
+
+@functools.cache
+def _kernel_devices() -> frozenset[int]:
+    devices = set()
+    for folder in KERNEL_FOLDERS:
+        try:
+            devices.add(os.stat(folder).st_dev)
+        except OSError:
+            continue
+    return frozenset(devices)
+
+
+def _refuse_special(real: str, st: os.stat_result) -> None:
+    if stat.S_ISDIR(st.st_mode):
+        raise YamlProblem("is a directory, not a fact file")
+    if not stat.S_ISREG(st.st_mode):  # a pipe or device would block or never end
+        raise YamlProblem("is not a regular file (a pipe, socket or device)")
+    # Files of the kernel look regular, but reading one may block or consume
+    # (/proc/kmsg), and none is a fact file.
+    if st.st_dev in _kernel_devices() or real.startswith(tuple(f + os.sep
+                                                              for f in KERNEL_FOLDERS)):
+        raise YamlProblem("is a kernel file (/proc, /sys), not a fact file")
+
+
 def read_text(path: Path) -> str:
     """Read a fact file as UTF-8 text, refusing what is not."""
     try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise YamlProblem("is a directory, not a fact file")
-        if not stat.S_ISREG(mode):  # a pipe or device would block or never end
-            raise YamlProblem("is not a regular file (a pipe, socket or device)")
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        real = os.path.realpath(path)
+        _refuse_special(real, os.stat(real))  # devices are named, never opened
+        fd = os.open(real, _OPEN_FLAGS)
+        try:
+            _refuse_special(real, os.fstat(fd))  # what was opened, if it changed meanwhile
+            chunks, size = [], 0
+            while size <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
+        finally:
+            os.close(fd)
     except IsADirectoryError:
         raise YamlProblem("is a directory, not a fact file") from None
     except PermissionError:

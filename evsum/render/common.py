@@ -263,7 +263,7 @@ def fact_heading(fact: Fact) -> str:
 
 def source_citation(source: Source) -> str:
     """'Zarate CA Jr, ... (2006). Title. Journal. doi:...' as plain text."""
-    text = f"{source.authors} ({source.year}). {source.title}."
+    text = f"{source.byline} ({source.year}). {source.title}."
     if source.journal:
         text += f" {source.journal}."
     if source.doi:

@@ -32,6 +32,7 @@ from evsum.render.common import (
     source_citation,
     value_text,
 )
+from evsum.text import visible
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
 # RFC 3986's reserved and unreserved characters, less the quote; '%' stays as it is, since
@@ -48,10 +49,18 @@ def encoded_href(href: str) -> str:
 
 
 @dataclass(frozen=True)
+class Summaries:
+    """Several substances' summaries in one export (`export --view show A B`)."""
+
+    items: list[Summary]
+
+
+@dataclass(frozen=True)
 class Inline:
     text: str
     style: str = ""  # "", "em", "strong"
     href: str | None = None
+    ref: int | None = None  # a reference marker '[n]': HTML links it to the list
 
 
 Line = list[Inline]
@@ -79,6 +88,7 @@ class Table:
 class Items:
     items: list[Line]
     numbered: bool = False
+    anchor: str = ""  # 'ref': each item can be linked to as #ref-N
 
 
 Block = Heading | Paragraph | Table | Items
@@ -88,6 +98,10 @@ Block = Heading | Paragraph | Table | Items
 class Document:
     title: str
     blocks: list[Block] = field(default_factory=list)
+
+
+def _marker(number: int) -> Inline:
+    return Inline(f"[{number}]", ref=number)
 
 
 def _plain(text: str) -> Line:
@@ -103,30 +117,34 @@ def _filters(filters: object) -> str:
     return f"Filters: {described}." if described else "Filters: none."
 
 
+def _formatted(sources: list[Source]) -> list[str]:
+    """References in the default (medical) CSL style; evsum's own form if citeproc fails."""
+    from evsum.errors import UsageError
+    from evsum.render.citations import formatted_references
+
+    try:
+        return formatted_references(sources)
+    except UsageError:
+        return [source_citation(s._replace(status=None)) for s in sources]
+
+
 def reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
     items: list[Line] = []
-    for key in keys:
-        source = kb.sources[key]
-        line = [Inline(source_citation(_without_ids(source)))]
-        if source.pmid:
-            line.append(Inline(f" PMID {source.pmid}."))
+    sources = [kb.sources[key] for key in keys]
+    for source, text in zip(sources, _formatted(sources), strict=True):
+        line = [Inline(text)]
         if source.link:
-            label = f"doi:{source.doi}" if source.doi else ("PubMed" if source.pmid else "link")
-            line += [Inline(" "), Inline(label, href=source.link)]
+            line += [Inline(" "), Inline(source.link, href=source.link)]
         if source.status:
             line += [Inline(" "), Inline(source.status.replace("-", " "), "strong")]
         line += _strong_mark(own_reference(source, kb))
         items.append(line)
-    return [Heading(2, "References"), Items(items, numbered=True)]
+    return [Heading(2, "References"), Items(items, numbered=True, anchor="ref")]
 
 
 def _strong_mark(mark: str) -> Line:
     """' [own]' as a space and a strong mark (emphasis may not start with a space)."""
     return [Inline(" "), Inline(mark.strip(), "strong")] if mark else []
-
-
-def _without_ids(source: Source) -> Source:
-    return source._replace(doi=None, pmid=None, url=None, status=None)
 
 
 def _fact_line(fact: Fact, ref: int, kb: KnowledgeBase) -> Line:
@@ -137,7 +155,8 @@ def _fact_line(fact: Fact, ref: int, kb: KnowledgeBase) -> Line:
     setting = setting_text(fact, short=False)
     if setting:
         line.append(Inline(f" ({setting})"))
-    line += [Inline(f": {fact.claim} "), Inline(evidence_text(fact), "em"), Inline(f" [{ref}]")]
+    line += [Inline(f": {fact.claim} "), Inline(evidence_text(fact), "em"), Inline(" "),
+             _marker(ref)]
     line += _strong_mark(own_mark(fact.where, kb))
     if fact.note:
         line.append(Inline(f" Note: {fact.note}"))
@@ -181,12 +200,15 @@ def _cell(cell: Cell, view: Comparison, kb: KnowledgeBase) -> CellLines:
         setting = setting_text(fact)
         if setting:
             text += f" ({setting})"
-        text += f"; {evidence_text(fact)} [{view.reference_number(fact.source)}]"
+        text += f"; {evidence_text(fact)} "
         if cell.differs:
             text = f"≠ {text}"
+        number = view.reference_number(fact.source)
+        line = [Inline(text), _marker(number)]
         if fact.disputed:
-            text += " (disputed)"
-        lines.append(_plain(text + own_mark(fact.where, kb)))
+            line.append(Inline(" (disputed)"))
+        line.append(Inline(own_mark(fact.where, kb)))
+        lines.append(line)
     return lines
 
 
@@ -228,10 +250,12 @@ def _comparison_blocks(view: Comparison, kb: KnowledgeBase) -> list[Block]:
                     continue
                 is_target, fact = entry
                 text = "primary target" if is_target else "yes"
-                if fact is not None:
-                    text += f" ({evidence_text(fact)}) [{view.reference_number(fact.source)}]"
-                    text += own_mark(fact.where, kb)
-                marks.append([_plain(text)])
+                if fact is None:
+                    marks.append([_plain(text)])
+                    continue
+                number = view.reference_number(fact.source)
+                marks.append([[Inline(f"{text} ({evidence_text(fact)}) "),
+                               _marker(number), Inline(own_mark(fact.where, kb))]])
             rows.append([[_plain(mrow.label + (" (shared)" if mrow.shared else ""))]] + marks)
         blocks += [Heading(2, "Mechanism"),
                    Paragraph([[Inline("Pathway nodes each substance acts on; "),
@@ -252,7 +276,7 @@ def _side_effect_blocks(view: SideEffects, kb: KnowledgeBase, refs: list[str]) -
                      [_plain("" if extra is None else f"{extra:+.3g}")],
                      [_plain(fact.severity)], [_plain(setting_text(fact))],
                      [_plain(evidence_text(fact) + own_mark(fact.where, kb))],
-                     [_plain(str(refs.index(fact.source) + 1))]])
+                     [[_marker(refs.index(fact.source) + 1)]]])
     if not rows:
         return [Paragraph([[Inline("No adverse-event facts match.", "em")]])]
     return [Table(["event", "substance", "incidence vs comparator", "excess (points)",
@@ -286,28 +310,36 @@ def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | Non
         title = " vs ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), *_comparison_blocks(view, kb)]
         refs = list(view.references)
-        if details:
-            blocks.append(Heading(1, "Details"))
+        if details:  # one H1 per document: the details nest under it, as References do
+            blocks.append(Heading(2, "Details"))
             for summary in details:
-                blocks += _summary_blocks(summary, refs, level=2, kb=kb)
+                blocks += _summary_blocks(summary, refs, level=3, kb=kb)
     elif isinstance(view, Summary):
         title = view.substance.name
         blocks = _summary_blocks(view, refs, level=1, kb=kb)
+    elif isinstance(view, Summaries):
+        title = ", ".join(s.substance.name for s in view.items)
+        blocks = [Heading(1, title)]
+        for summary in view.items:
+            blocks += _summary_blocks(summary, refs, level=2, kb=kb)
     elif isinstance(view, SideEffects):
         title = "Adverse effects: " + ", ".join(s.name for s in view.substances)
         blocks = [Heading(1, title), Paragraph([_plain(_filters(view.filters))]),
                   *_side_effect_blocks(view, kb, refs)]
     elif isinstance(view, SearchResults):
-        title = f"Search: {view.query}"
+        title = f"Search: {visible(view.query)}"  # typed by the user: controls escaped
         lines = []
         for fact in view.facts:
             if fact.source not in refs:
                 refs.append(fact.source)
             lines.append([Inline(f"{kb.substances[fact.substance].name}: "),
                           *_fact_line(fact, refs.index(fact.source) + 1, kb)])
+        shown = f"; the best {len(view.facts)} shown, best first" if view.more else ""
         blocks = [Heading(1, title), Paragraph([_plain(
-            f"{len(view.facts)} fact(s). {_filters(view.filters)}")])]
+            f"{view.total} fact(s) match{shown}. {_filters(view.filters)}")])]
         blocks.append(Items(lines) if lines else Paragraph([[Inline("No fact matches.", "em")]]))
+        if view.suggestion:
+            blocks.append(Paragraph([_plain(f"Did you mean: {view.suggestion}?")]))
     elif isinstance(view, Provenance):
         fact = view.fact
         title = f"Provenance of {fact.id}"

@@ -8,14 +8,23 @@ from typing import Any
 
 from evsum.absolute import Absolute
 from evsum.compare import Comparison
+from evsum.errors import Problem
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Location, Source, Substance
+from evsum.facts.names import Name
 from evsum.findings import FindingCell, Findings, Gaps
 from evsum.render.common import evidence_text, value_text
+from evsum.render.document import Summaries
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
 
-JSON_VERSION = 2
+JSON_VERSION = 2  # 2: facts say what kind of number; compare's facts a list; typed p
+
+
+def name_dict(name: Name) -> dict[str, Any]:
+    return {"family": name.family or None, "given": name.given or None,
+            "suffix": name.suffix or None, "literal": name.literal or None,
+            "et_al": name.others}
 
 
 def substance_dict(substance: Substance) -> dict[str, Any]:
@@ -41,10 +50,15 @@ def source_dict(source: Source) -> dict[str, Any]:
     return {
         "key": source.key,
         "type": source.type,
-        "authors": source.authors,
+        "authors": source.byline,
+        "names": [name_dict(n) for n in source.names],
         "title": source.title,
         "journal": source.journal,
+        "container": source.container,
         "year": source.year,
+        "volume": source.volume,
+        "issue": source.issue,
+        "pages": source.pages,
         "doi": source.doi,
         "pmid": source.pmid,
         "pmcid": source.pmcid,
@@ -149,6 +163,15 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
             "hidden_by_filters": view.hidden,
             "sources": _sources(kb, view.facts),
         })
+    if isinstance(view, Summaries):
+        facts = [f for summary in view.items for f in summary.facts]
+        filters = view.items[0].filters if view.items else None
+        return _envelope("summaries", filters, {
+            "summaries": [{"substance": substance_dict(s.substance),
+                           "facts": [fact_dict(f) for f in s.facts],
+                           "hidden_by_filters": s.hidden} for s in view.items],
+            "sources": _sources(kb, facts),
+        })
     if isinstance(view, SideEffects):
         return _envelope("side-effects", view.filters, {
             "substances": [s.id for s in view.substances],
@@ -161,8 +184,10 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
         return _envelope("compare", view.filters, _comparison(view, kb))
     if isinstance(view, SearchResults):
         return _envelope("search", view.filters, {
-            "query": view.query, "facts": [fact_dict(f) for f in view.facts],
-            "sources": _sources(kb, view.facts),
+            "query": view.query, "total": view.total, "more": view.more,
+            "facts": [{**fact_dict(f), "score": round(view.scores.get(f.id, 0.0), 4)}
+                      for f in view.facts],
+            "suggestion": view.suggestion, "sources": _sources(kb, view.facts),
         })
     if isinstance(view, Provenance):
         facts = [view.fact, *view.siblings]
@@ -295,9 +320,18 @@ def _comparison(view: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
                            "evidence": c[1].design if c[1] else None,
                        } for c in m.cells]} for m in view.mechanism],
         "references": [source_dict(kb.sources[k]) for k in view.references],
-        "facts": {fid: fact_dict(f) for fid, f in facts.items()},
+        "facts": [fact_dict(f) for f in facts.values()],
+        "sources": {k: source_dict(kb.sources[k]) for k in view.references},
         "pathway_labels": {k: v[0] for k, v in voc.PATHWAY_NODES.items()},
     }
+
+
+def validate_dict(problems: list[Problem], files: int, facts: int) -> dict[str, Any]:
+    """`evsum validate --json`: every problem with its file, line and field."""
+    return {"evsum_json": JSON_VERSION, "kind": "validate", "ok": not problems,
+            "files": files, "facts": facts,
+            "problems": [{"file": p.file, "line": p.line, "field": p.field,
+                          "message": p.message} for p in problems]}
 
 
 def render_json(view: object, kb: KnowledgeBase) -> str:
@@ -332,7 +366,7 @@ def output_schema() -> dict[str, Any]:
                                "range": {"type": ["array", "null"],
                                          "items": {"type": "number"}},
                                "p": nullable_string,
-                               "p_relation": {"enum": ["<", ">", "=", None]},
+                               "p_relation": {"enum": ["<", "<=", "=", ">", ">=", None]},
                                "p_bound": nullable_number, "events": nullable_integer,
                                "total": nullable_integer}}]},
             "comparator": {"oneOf": [{"type": "null"}, {
@@ -373,9 +407,17 @@ def output_schema() -> dict[str, Any]:
             **origin_properties,
         },
     }
-    source = {"type": "object", "required": ["key", "authors", "title", "year", "link"],
+    name = {"type": "object", "required": ["family", "given", "suffix", "literal", "et_al"],
+            "additionalProperties": False,
+            "properties": {"family": nullable_string, "given": nullable_string,
+                           "suffix": nullable_string, "literal": nullable_string,
+                           "et_al": {"type": "boolean"}}}
+    source = {"type": "object", "required": ["key", "authors", "names", "title", "year", "link"],
               "properties": {"key": {"type": "string"}, "year": {"type": "integer"},
+                             "names": {"type": "array", "items": name, "minItems": 1},
                              "doi": nullable_string, "pmid": nullable_string,
+                             "volume": nullable_string, "issue": nullable_string,
+                             "pages": nullable_string, "container": nullable_string,
                              "link": nullable_string, **origin_properties}}
     absolute = {"oneOf": [{"type": "null"}, {
         "type": "object", "required": ["per_1000", "label", "nnt", "computed_by"],
@@ -393,6 +435,10 @@ def output_schema() -> dict[str, Any]:
                 "harms": {"type": "array", "items": {
                     "type": "object", "required": ["fact", "excess", "absolute"],
                     "properties": {"absolute": absolute}}}}}}}}
+    problem = {"type": "object", "required": ["file", "line", "field", "message"],
+               "additionalProperties": False,
+               "properties": {"file": {"type": "string"}, "line": {"type": ["integer", "null"]},
+                              "field": {"type": "string"}, "message": {"type": "string"}}}
     filters = {"type": "object", "required": ["categories", "min_evidence", "populations",
                                               "since", "clinical_only"]}
     base: dict[str, Any] = {"evsum_json": {"const": JSON_VERSION}, "filters": filters}
@@ -401,8 +447,16 @@ def output_schema() -> dict[str, Any]:
             "type": "object", "required": ["id", "name", "fact_counts", "total"]}}},
         "show": {"substance": {"type": "object"}, "facts": {"type": "array", "items": fact},
                  "sources": {"type": "object", "additionalProperties": source}},
-        "search": {"query": {"type": "string"}, "facts": {"type": "array", "items": fact},
+        "search": {"query": {"type": "string"}, "total": {"type": "integer"},
+                   "more": {"type": "integer"},
+                   "suggestion": {"type": ["string", "null"]},
+                   "facts": {"type": "array", "items": fact},
                    "sources": {"type": "object", "additionalProperties": source}},
+        "summaries": {"summaries": {"type": "array", "items": {
+                          "type": "object", "required": ["substance", "facts"],
+                          "properties": {"substance": {"type": "object"},
+                                         "facts": {"type": "array", "items": fact}}}},
+                      "sources": {"type": "object", "additionalProperties": source}},
         "side-effects": {"rows": {"type": "array", "items": fact},
                          "sources": {"type": "object", "additionalProperties": source}},
         "compare": {"substances": {"type": "array"}, "profile": {"type": "array"},
@@ -417,8 +471,13 @@ def output_schema() -> dict[str, Any]:
                                     "not-curated"]}}}}}}}}}},
                     "mechanism": {"type": "array"},
                     "references": {"type": "array", "items": source},
-                    "facts": {"type": "object", "additionalProperties": fact}},
-        "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact}},
+                    "facts": {"type": "array", "items": fact},
+                    "sources": {"type": "object", "additionalProperties": source}},
+        "why": {"fact": fact, "source": source, "same_source": {"type": "array", "items": fact},
+                "sources": {"type": "object", "additionalProperties": source}},
+        "validate": {"ok": {"type": "boolean"}, "files": {"type": "integer", "minimum": 0},
+                     "facts": {"type": "integer", "minimum": 0},
+                     "problems": {"type": "array", "items": problem}},
         "thesis": {"source": {"type": "string"}, "single": {"type": "boolean"},
                    "rule": {"type": "array"},
                    "claims": {"type": "array", "items": {
@@ -442,7 +501,7 @@ def output_schema() -> dict[str, Any]:
     variants = []
     for kind, properties in kinds.items():
         props: dict[str, Any] = {"kind": {"const": kind}, **properties}
-        if kind not in ("why", "gaps", "thesis"):
+        if kind not in ("why", "gaps", "thesis", "validate"):
             props.update(base)
         else:
             props["evsum_json"] = {"const": JSON_VERSION}

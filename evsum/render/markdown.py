@@ -1,4 +1,9 @@
-"""Markdown (GFM) output: the document of a view as headings, tables and lists."""
+"""Markdown (GFM) output: the document of a view as headings, tables and lists.
+
+No raw HTML: pandoc, cmark-gfm in safe mode and GitHub must render a file
+the same. A table cell holds one line, so a cell with several facts becomes
+several rows, the later ones with an empty first column.
+"""
 
 from __future__ import annotations
 
@@ -81,7 +86,8 @@ def serialize(document: Document) -> str:
         if isinstance(block, Heading):
             out += [f"{'#' * block.level} {md(block.text)}", ""]
         elif isinstance(block, Paragraph):
-            out += [_block_safe(_line(line)) for line in block.lines] + [""]
+            for line in block.lines:  # each line its own paragraph: no line break markup
+                out += [_block_safe(_line(line)), ""]
         elif isinstance(block, Items):
             marker = "1." if block.numbered else "-"
             out += [f"{f'{i}.' if block.numbered else marker} {_block_safe(_line(line))}"
@@ -90,9 +96,9 @@ def serialize(document: Document) -> str:
             out.append("| " + " | ".join(_block_safe(md(h)) for h in block.header) + " |")
             out.append("|" + "---|" * len(block.header))
             for row in block.rows:
-                cells = ["<br>".join(_block_safe(_line(line)) for line in cell) or " "
-                         for cell in row]
-                out.append("| " + " | ".join(c if c.strip() else " " for c in cells) + " |")
+                for i in range(max(len(cell) for cell in row)):
+                    cells = [_block_safe(_line(cell[i])) if i < len(cell) else "" for cell in row]
+                    out.append("| " + " | ".join(c if c.strip() else " " for c in cells) + " |")
             out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 

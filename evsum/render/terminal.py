@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import os
@@ -11,6 +12,7 @@ from typing import IO
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -41,6 +43,7 @@ from evsum.render.common import (
     source_citation,
     value_text,
 )
+from evsum.text import visible
 from evsum.views import (
     Overview,
     Provenance,
@@ -72,25 +75,43 @@ EVIDENCE_STYLE = {
     "preclinical": "magenta",
 }
 NOT_CURATED_STYLE = "dim italic"
+DRUG_STYLE = "red"  # the drug's bar and legend, in every view
+COMPARATOR_STYLE = "blue"  # the comparator's
 DIFFERS_STYLE = "yellow"
 OWN_STYLE = "bold bright_magenta"
 NARROW_PER_COLUMN = 26
 BAR_WIDTH = 10
 
 
+MIN_WIDTH, MAX_WIDTH = 20, 400  # COLUMNS=0 or a 4-column pane; COLUMNS=10000000
+
+
+class _Sink(io.StringIO):
+    """Where the console writes: the stream gets the text in one piece, once it is whole."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]  # the stream's, for Rich's choices
+        return self._encoding
+
+
 def make_console(stream: IO[str], color: bool | None, width: int | None = None) -> Console:
-    """A console on the stream; colour only where the user and the terminal allow."""
+    """A console laid out for the stream (terminal or not, width, encoding), writing to a sink.
+
+    Colour only where the user and the terminal allow; the width is clamped to
+    MIN_WIDTH..MAX_WIDTH whatever COLUMNS says.
+    """
     no_codes = color is False or os.environ.get("TERM") == "dumb"
-    return Console(
-        file=stream,
-        width=width,
-        color_system=None if no_codes else "auto",
-        force_terminal=True if color else None,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=False,
-    )
+    options = {"highlight": False, "emoji": False, "markup": False, "soft_wrap": False}
+    probe = Console(file=stream, width=width, color_system=None if no_codes else "auto",
+                    force_terminal=True if color else None, **options)  # type: ignore[arg-type]
+    return Console(file=_Sink(probe.encoding), width=min(max(probe.width, MIN_WIDTH), MAX_WIDTH),
+                   color_system=probe.color_system,  # type: ignore[arg-type]
+                   force_terminal=probe.is_terminal, no_color=probe.no_color,
+                   **options)  # type: ignore[arg-type]
 
 
 def _evidence(fact: Fact) -> Text:
@@ -343,7 +364,12 @@ _WORD = re.compile(r"\S+\s*")
 
 
 def _wrap(text: Text, width: int) -> list[Text]:
-    """Wrap styled text at word boundaries to width cells; long words are cut."""
+    """Wrap styled text at word boundaries to width cells; long words are cut.
+
+    Every cut moves on by at least one character, so that a column too narrow for a
+    single (wide) character still ends.
+    """
+    width = max(1, width)
     out: list[Text] = []
     for line in text.split("\n", allow_blank=True):
         plain = line.plain
@@ -360,8 +386,8 @@ def _wrap(text: Text, width: int) -> list[Text]:
             if used and used + size > width:
                 offsets.append(match.start())
                 start, used = match.start(), 0
-            while size > width:  # a word longer than the column: cut it
-                start += width if measure is len else len(word[: width // 2])
+            while size > width and len(word) > 1:  # a word longer than the column: cut it
+                start += width if measure is len else max(1, len(word[: width // 2]))
                 offsets.append(start)
                 word = plain[start: match.start() + len(word)]
                 size = measure(word)
@@ -379,6 +405,10 @@ class _Lines:
         self.lines = lines
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if console.color_system is None and not console.record:  # no styles to write
+            # one segment a line: Rich splits a segment's lines in quadratic time
+            yield from (Segment(f"{line.plain}\n") for line in self.lines)
+            return
         for line in self.lines:
             if line.style:  # render() ignores a Text's base style; join() makes it a span
                 line = Text().join([line])
@@ -438,7 +468,12 @@ def _references(keys: list[str], kb: KnowledgeBase) -> RenderableType:
     return Group(*lines)
 
 
-def _overview(view: Overview, kb: KnowledgeBase) -> list[RenderableType]:
+STACK_BELOW = 80  # narrower than this, list and side-effects stack instead of a table
+
+
+def _overview(view: Overview, kb: KnowledgeBase, width: int) -> list[RenderableType]:
+    if width < STACK_BELOW:
+        return _overview_stacked(view, width)
     table = Table(box=box.SIMPLE_HEAD, title=Text("SUBSTANCES", style="bold"),
                   title_justify="left", padding=(0, 1))
     table.add_column("substance")
@@ -462,6 +497,31 @@ def _overview(view: Overview, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
+def _overview_stacked(view: Overview, width: int) -> list[RenderableType]:
+    """One block per substance, wrapped at words: readable at 60 columns."""
+    lines = [Text("SUBSTANCES", style="bold")]
+    for s, counts in view.rows:
+        lines += [Text(""), Text(s.name, style="bold")]
+        lines += _indented(Text(s.drug_class), 2, width)
+        lines += _indented(Text("targets: " + ", ".join(voc.PATHWAY_NODES[t][0]
+                                                         for t in s.targets), style="dim"),
+                           2, width)
+        lines += _indented(Text(s.status, style="dim"), 2, width)
+        tally = Text()
+        for category in voc.CATEGORIES:
+            tally.append(f"{category[:3]} ", style="dim")
+            tally.append(str(counts[category]) if counts[category] else "·",
+                         style=CATEGORY_STYLE[category])
+            tally.append("  ")
+        tally.append("all ", style="dim")
+        tally.append(str(sum(counts.values())), style="bold")
+        lines += _indented(tally, 2, width)
+    filters = view.filters.describe()
+    if filters:
+        lines += _wrap(Text(f"filters: {filters}", style="dim"), width)
+    return [_Lines(lines)]
+
+
 def bar(fraction: float, width: int) -> str:
     """A horizontal bar of eighth-blocks, fraction 0..1 of width cells."""
     fraction = min(max(fraction, 0.0), 1.0)
@@ -475,7 +535,9 @@ def _incidence_cell(fact: Fact) -> Text:
     rate = incidence(fact)
     if rate is None:
         return Text(value_text(fact) or fact.claim)
-    text = Text(bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="red")
+    # no base style: a Text's style would colour the comparator's figures as the drug's
+    text = Text()
+    text.append(bar(rate / 100, BAR_WIDTH).ljust(BAR_WIDTH), style=DRUG_STYLE)
     text.append(f" {number_with_unit(rate, '%')}", style="bold")
     if rate == 0:
         text.append(f" ({NONE_REPORTED})", style="dim")
@@ -483,19 +545,22 @@ def _incidence_cell(fact: Fact) -> Text:
     if comparator is not None:
         text.append("\n")
         if comparator.value is not None:
-            text.append(bar(comparator.value / 100, BAR_WIDTH).ljust(BAR_WIDTH), style="blue")
+            text.append(bar(comparator.value / 100, BAR_WIDTH).ljust(BAR_WIDTH),
+                        style=COMPARATOR_STYLE)
             text.append(f" {number_with_unit(comparator.value, '%')}")
         text.append(f" {comparator.name}", style="dim")
     return text
 
 
-def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
+def _side_effects(view: SideEffects, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     title = Text("ADVERSE EFFECTS: " + ", ".join(s.name for s in view.substances), style="bold")
     legend = Text("bars: ", style="dim")
-    legend.append("drug", style="red")
+    legend.append("drug", style=DRUG_STYLE)
     legend.append(" / ", style="dim")
-    legend.append("comparator", style="blue")
+    legend.append("comparator", style=COMPARATOR_STYLE)
     legend.append(f"; excess in percentage points; sorted by {view.sort}", style="dim")
+    if width < STACK_BELOW:
+        return _side_effects_stacked(view, kb, width, title, legend)
     table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
     table.add_column("event", style="bold", ratio=2)
     table.add_column("incidence", min_width=BAR_WIDTH + 6, ratio=3)
@@ -521,21 +586,95 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase) -> list[RenderableType]:
     return parts
 
 
+MATCH_STYLE = "bold yellow"
+
+
+def highlighted(text: str, view: SearchResults, style: str = "") -> Text:
+    """Fact text with the words the query matched in the match style (styles, never markup)."""
+    from evsum.search import word_spans
+
+    line = Text(text, style=style)
+    for start, end in word_spans(text, view.terms):
+        line.stylize(MATCH_STYLE, start, end)
+    return line
+
+
+def _hit_lines(rank: int, fact: Fact, kb: KnowledgeBase, view: SearchResults, width: int
+               ) -> list[Text]:
+    """One hit in two lines: id, design, source and setting; then the number and the claim."""
+    head = Text(f"{rank:>3}  ")
+    head.append(fact.id, style="cyan")
+    head.append("  ")
+    head.append_text(_evidence(fact))
+    head.append(f"  {kb.sources[fact.source].short}")
+    setting = setting_text(fact)
+    head.append(f"  {kb.substances[fact.substance].name}" + (f", {setting}" if setting else ""),
+                style="dim")
+    body = Text("     ")
+    value = value_text(fact)
+    if value:
+        body.append(value, style="bold")
+        body.append(" · ")
+    body.append_text(highlighted(fact.claim, view))
+    for line in (head, body):
+        line.truncate(max(width, 20), overflow="ellipsis")
+    return [head, body]
+
+
+def _side_effects_stacked(view: SideEffects, kb: KnowledgeBase, width: int, title: Text,
+                          legend: Text) -> list[RenderableType]:
+    """One block per adverse event, wrapped at words: readable at 60 columns."""
+    lines = [*_wrap(title, width), *_wrap(legend, width)]
+    for fact in view.rows:
+        event = Text(outcome_label(fact.adverse_event or ""), style="bold")
+        if fact.severity != "any":
+            event.append(f" ({fact.severity})", style="bold red")
+        event.append(f" · {kb.substances[fact.substance].name}", style="cyan")
+        lines += [Text(""), *_wrap(event, width)]
+        for line in _incidence_cell(fact).split("\n"):
+            lines += _indented(line, 2, width)
+        about = Text()
+        extra = excess(fact)
+        if extra is not None:
+            about.append(f"excess {extra:+.3g} points · ", style="bold")
+        about.append_text(_evidence(fact))
+        about.append(f" {kb.sources[fact.source].short}", style="cyan")
+        setting = setting_text(fact)
+        if setting:
+            about.append(f" · {setting}", style="dim")
+        lines += _indented(about, 2, width)
+    if not view.rows:
+        lines.append(Text("no adverse-event facts match", style=NOT_CURATED_STYLE))
+    return [_Lines(lines)]
+
+
 def _search(view: SearchResults, kb: KnowledgeBase, width: int) -> list[RenderableType]:
-    head = Text(f"{len(view.facts)} fact(s) match ", style="bold")
-    head.append(view.query, style="bold cyan")
+    head = Text(f"{view.total} fact(s) match ", style="bold")
+    head.append(visible(view.query), style="bold cyan")  # typed by the user: ESC and all
+    if view.more:
+        head.append(f"; the best {len(view.facts)} shown", style="bold")
     parts: list[RenderableType] = [head]
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    current = None
-    for fact in view.facts:
-        if fact.substance != current:
-            current = fact.substance
-            parts.append(Text(f"\n{kb.substances[current].name.upper()}", style="bold"))
-        parts.append(_Lines(_fact_lines(fact, kb, width)))
+    lines: list[Text] = [Text("")]  # every hit in one renderable: one print, however many
+    for rank, fact in enumerate(view.facts, start=1):
+        if view.full:
+            title = Text(f"{rank:>3}  ")
+            title.append(kb.substances[fact.substance].name.upper(), style="bold")
+            lines += [title, *_fact_lines(fact, kb, width), Text("")]
+        else:
+            lines += _hit_lines(rank, fact, kb, view, width)
+    if view.more:
+        lines += [Text(""), Text(f"{view.more} more: --limit N shows more, --limit 0 or --all "
+                                 "every match", style="dim")]
     if not view.facts:
-        parts.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+        lines.append(Text("no fact matches", style=NOT_CURATED_STYLE))
+        if view.suggestion:
+            hint = Text("did you mean: ")
+            hint.append(view.suggestion, style="bold")
+            lines.append(hint)
+    parts.append(_Lines(lines))
     return parts
 
 
@@ -609,9 +748,9 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
     if isinstance(view, Summary):
         return _summary(view, kb, width)
     if isinstance(view, SideEffects):
-        return _side_effects(view, kb)
+        return _side_effects(view, kb, width)
     if isinstance(view, Overview):
-        return _overview(view, kb)
+        return _overview(view, kb, width)
     if isinstance(view, SearchResults):
         return _search(view, kb, width)
     if isinstance(view, Provenance):
@@ -619,12 +758,42 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 
-def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
-                    width: int | None = None) -> None:
-    """Print any view to the stream."""
+# The renderer's own symbols, for an output encoding that lacks them (cp1252, latin-1,
+# ascii): one character each, so that columns stay aligned. Any other character the
+# encoding lacks is written as a backslash escape (evsum.output.write_stdout).
+ASCII_SYMBOLS = {
+    "≠": "~", "─": "-", "├": "|", "┤": "|", "┼": "+", "┆": ":", "●": "o", "·": ".", "→": ">",
+    "…": ".", "█": "#", "▏": " ", "▎": " ", "▍": " ", "▌": "#", "▋": "#", "▊": "#", "▉": "#",
+}
+
+
+def ascii_fallback(text: str, encoding: str) -> str:
+    """Text with the renderer's symbols that the encoding cannot write in ASCII."""
+    if codecs.lookup(encoding).name == "utf-8":
+        return text
+    missing = {}
+    for symbol, replacement in ASCII_SYMBOLS.items():
+        try:
+            symbol.encode(encoding)
+        except UnicodeEncodeError:
+            missing[ord(symbol)] = replacement
+    return text.translate(missing)
+
+
+def terminal_text(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                  width: int | None = None) -> str:
+    """Any view as the text to write to the stream at once: its width, colour, encoding."""
     console = make_console(stream, color, width)
     for part in _parts(view, kb, console.width):
         console.print(part)
+    assert isinstance(console.file, _Sink)
+    return ascii_fallback(console.file.getvalue(), console.encoding)
+
+
+def render_terminal(view: object, kb: KnowledgeBase, stream: IO[str], color: bool | None,
+                    width: int | None = None) -> None:
+    """Print any view to the stream."""
+    stream.write(terminal_text(view, kb, stream, color, width))
 
 
 def record_svg(view: object, kb: KnowledgeBase, width: int) -> str:

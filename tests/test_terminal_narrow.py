@@ -1,0 +1,57 @@
+"""`list` and `side-effects` at 60 columns: stacked, wrapped at words, nothing cut; no padding
+at line ends when piped; each colour means one thing."""
+
+from __future__ import annotations
+
+import re
+
+from evsum.facts.index import KnowledgeBase
+
+from .conftest import FIXTURE_KB, Run
+from .test_console_script import run_script
+
+
+def _words_whole(text: str, source_words: set[str]) -> None:
+    assert "…" not in text
+    shown = set(re.findall(r"\S+", text))
+    assert source_words <= shown, sorted(source_words - shown)[:5]
+
+
+def test_list_at_60_columns_wraps_at_words(run: Run) -> None:
+    result = run("list", env={"COLUMNS": "60"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "Ketamine" in lines and "  targets: NMDA receptor" in lines
+    words = set("NMDA receptor antagonist (arylcyclohexylamine)".split())
+    _words_whole(result.stdout, words)
+    assert "  eff 22  saf 12  dis 3  mec 13  pha 7  dos 5  reg 3  all 65" in lines
+
+
+def test_side_effects_at_60_columns_keep_event_names_whole(run: Run) -> None:
+    result = run("side-effects", "ketamine", "esketamine", env={"COLUMNS": "60"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "lower urinary tract symptoms · Ketamine" in lines
+    assert "…" not in result.stdout
+
+
+def test_piped_views_carry_no_trailing_spaces() -> None:
+    for args in (["list"], ["side-effects", "ketamine"], ["compare", "ketamine", "psilocybin"],
+                 ["show", "ketamine"]):
+        out = run_script(*args).stdout
+        assert out and not [line for line in out.splitlines() if line != line.rstrip()], args
+
+
+def test_comparator_figures_are_not_in_the_drugs_colour() -> None:
+    from evsum.facts.loader import load_knowledge_base
+    from evsum.render.terminal import COMPARATOR_STYLE, DRUG_STYLE, _incidence_cell
+
+    kb: KnowledgeBase = load_knowledge_base([FIXTURE_KB], include_bundled=False)[0]
+
+    fact = next(f for f in kb.facts if f.comparator and f.comparator.value is not None
+                and f.value and f.value.unit == "%")
+    text = _incidence_cell(fact)
+    assert text.style == ""
+    second = text.plain.index("\n") + 1
+    styles = {str(span.style) for span in text.spans if span.end > second}
+    assert DRUG_STYLE not in styles and COMPARATOR_STYLE in styles
