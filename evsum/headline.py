@@ -9,15 +9,16 @@ Among one substance's facts on one outcome, the headline is the first by
 2. the strongest design (meta-analysis, RCT, label, ... as `--min-evidence`);
 3. the primary analysis, then key secondary, secondary, pooled, subgroup,
    exploratory, post hoc;
-4. the comparison a reader expects first: against placebo, then an active
-   placebo, a low dose, a waiting list, usual care, an active treatment, none;
-5. the substance's main indication: treatment-resistant depression, then
+4. the substance's main indication: treatment-resistant depression, then
    major depression, depression with suicidal ideation, mixed unipolar and
    bipolar samples, bipolar depression, and the rest;
-6. the arm in clinical use: an arm that names the substance's curated
+5. a source without a notice (an expression of concern, a retraction);
+6. the comparison a reader expects first: against placebo, then an active
+   placebo, a low dose, a waiting list, usual care, an active treatment, none;
+7. the arm in clinical use: an arm that names the substance's curated
    clinical dose;
-7. a fact with a number before one without;
-8. the later source (then the fact id, so the choice is stable).
+8. a fact with a number before one without;
+9. the later source (then the fact id, so the choice is stable).
 
 The reason returned names the first step at which the headline beat the
 runner-up, so a reader (and the JSON) can see why it was chosen.
@@ -40,8 +41,8 @@ INDICATION_ORDER = ("trd", "mdd", "suicidal-ideation", "depression-mixed",
 COMPARATOR_ORDER = ("placebo", "active-placebo", "low-dose", "waiting-list", "usual-care",
                     "active", "none")
 _STEPS = ("bundled before own facts", "clinical evidence", "strongest design",
-          "primary analysis", "placebo comparison", "main indication", "arm in clinical use",
-          "has a number", "latest source")
+          "primary analysis", "main indication", "no notice on the source",
+          "placebo comparison", "arm in clinical use", "has a number", "latest source")
 
 
 # The rule in a sentence per step, as the handout and the JSON state it.
@@ -49,10 +50,11 @@ RULE: tuple[str, ...] = (
     "clinical evidence before animal and cell work",
     "the strongest design",
     "the primary analysis before secondary, pooled, subgroup, exploratory and post hoc ones",
-    "placebo comparisons first, then active placebo, low dose, waiting list, usual care, "
-    "active treatment",
     "the main indication (TRD, then MDD, then suicidal ideation, then mixed and bipolar "
     "samples)",
+    "a source without a notice (expression of concern, retraction)",
+    "placebo comparisons first, then active placebo, low dose, waiting list, usual care, "
+    "active treatment",
     "the arm in clinical use (the curated clinical dose)",
     "a fact with a number before one without",
     "the later source",
@@ -75,8 +77,8 @@ def clinical_doses(facts: Iterable[Fact]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(doses))
 
 
-def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool
-          ) -> tuple[int, ...]:
+def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool,
+          notice: bool = False) -> tuple[int, ...]:
     analysis = fact.analysis or "primary"  # only efficacy facts must say it
     indication = fact.population or ""
     in_use = any(dose in (fact.arm or "") for dose in doses)
@@ -85,10 +87,11 @@ def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool
         0 if fact.is_clinical else 1,
         fact.evidence_rank,
         ANALYSIS_ORDER.index(analysis),
-        COMPARATOR_ORDER.index(fact.comparator.kind) if fact.comparator
-        else len(COMPARATOR_ORDER),
         INDICATION_ORDER.index(indication) if indication in INDICATION_ORDER
         else len(INDICATION_ORDER),
+        1 if notice else 0,
+        COMPARATOR_ORDER.index(fact.comparator.kind) if fact.comparator
+        else len(COMPARATOR_ORDER),
         0 if in_use else 1,
         0 if fact.value is not None else 1,
         -year,
@@ -101,20 +104,27 @@ def _reason(step: int, fact: Fact) -> str:
         1: "clinical",
         2: fact.design_label,
         3: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
-        4: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
-        5: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
-        6: fact.arm or "",
-        7: "",
+        4: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
+        5: "",
+        6: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
+        7: fact.arm or "",
         8: "",
+        9: "",
     }[step]
     return f"{_STEPS[step]} ({detail})" if detail else _STEPS[step]
+
+
+def _key(fact: Fact, kb: KnowledgeBase, doses: tuple[str, ...], prefer_own: bool
+         ) -> tuple[int, ...]:
+    source = kb.sources[fact.source]
+    return _rank(fact, doses, source.year, prefer_own,
+                 source.status in ("expression-of-concern", "retracted"))
 
 
 def order(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = (),
           prefer_own: bool = False) -> list[Fact]:
     """The facts strongest first, by the headline rule."""
-    keyed = sorted(((_rank(f, doses, kb.sources[f.source].year, prefer_own), f.id, f)
-                    for f in facts),
+    keyed = sorted(((_key(f, kb, doses, prefer_own), f.id, f) for f in facts),
                    key=lambda t: (t[0], t[1]))
     return [f for _, _, f in keyed]
 
@@ -128,8 +138,8 @@ def choose(facts: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...] = (),
     best = ranked[0]
     if len(ranked) == 1:
         return Headline(best, "only fact", ())
-    first = _rank(best, doses, kb.sources[best.source].year, prefer_own)
-    second = _rank(ranked[1], doses, kb.sources[ranked[1].source].year, prefer_own)
+    first = _key(best, kb, doses, prefer_own)
+    second = _key(ranked[1], kb, doses, prefer_own)
     step = next((i for i, (a, b) in enumerate(zip(first, second, strict=True)) if a != b),
                 None)
     why = _reason(step, best) if step is not None else "equal on every step; first by id"

@@ -296,6 +296,7 @@ sources:
 facts:
   - {id: SID.only, substance: SID, category: dosing, claim: One dose., design: rct,
      source: src2020, locator: Methods, checked: 2026-01-01,
+     read: {url: "https://example.org/page", kind: publisher},
      outcome: clinical-dose, value: {estimate: 1, unit: mg}}
 """
 

@@ -80,10 +80,14 @@ def compact_value(fact: Fact) -> str:
     if value.ci is not None:
         text += f" ({interval(value.ci, value.unit)})"
     if comparator is not None and comparator.kind != "none":
-        if fact.contrast == "per-arm" and comparator.value is not None:
-            text += f" vs {number_with_unit(comparator.value, value.unit)}"
-        text += f" {'vs ' if fact.contrast != 'per-arm' or comparator.value is None else ''}" \
-                f"{comparator.name}"
+        if fact.contrast == "per-arm" and comparator.value is None:
+            text += f" ({comparator.name}: rate not curated)"
+        elif fact.contrast == "per-arm":
+            text += f" vs {number_with_unit(comparator.value or 0, value.unit)} {comparator.name}"
+        else:
+            text += f" vs {comparator.name}"
+    elif fact.category in HARM_CATEGORIES:  # a bare number says too little about a harm
+        text += f": {short_claim(fact.claim, 70)}"
     margin = margin_text(fact)
     if margin:
         text += f"; {margin}"
@@ -92,24 +96,30 @@ def compact_value(fact: Fact) -> str:
     return text
 
 
+def short_arm(arm: str | None) -> str:
+    """'0.5 mg/kg IV' of '0.5 mg/kg IV, thrice weekly, up to 12 infusions': dose and route."""
+    return (arm or "").split(",")[0].strip()
+
+
 def _reading_line(fact: Fact, drug: str) -> str | None:
-    """'favours ketamine · 0.5 mg/kg IV once': the verdict in words, then the arm."""
+    """'favours Ketamine · 0.5 mg/kg IV · TRD, 24 h, n=40': verdict, arm and setting."""
     parts = []
     reading = direction(fact._replace(arm=None), drug)  # the arm follows on its own
     if reading is not None and fact.category not in HARM_CATEGORIES:
         parts.append(reading.words)
-    if fact.arm:
-        parts.append(fact.arm)
-    return " · ".join(parts) or None
+    parts += [short_arm(fact.arm), setting_text(fact)]
+    return " · ".join(p for p in parts if p) or None
 
 
 def _evidence_line(fact: Fact, view: Findings, kb: KnowledgeBase, more: int) -> str:
-    parts = [setting_text(fact), evidence_text(fact)]
-    text = " · ".join(p for p in parts if p) + f" [{view.reference_number(fact.source)}]"
+    text = f"{evidence_text(fact)} [{view.reference_number(fact.source)}]"
+    status = kb.sources[fact.source].status
+    if status:  # an expression of concern or a retraction, said where the number stands
+        text += f", {status.replace('-', ' ')}"
     if fact.disputed:
         text += ", disputed"
     if fact.read is not None and fact.read.faithful_copy:
-        text += ", read on a copy"
+        text += ", copy"
     return text + own_mark(fact.where, kb) + (f" +{more} more" if more else "")
 
 

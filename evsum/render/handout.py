@@ -61,7 +61,13 @@ def build_date() -> dt.date:
 
 
 def _cell(lines: list[CellLine]) -> CellLines:
-    return [[Inline(line.text, ROLE_STYLE[line.role])] for line in lines]
+    """One line per cell, its parts joined: one table row per outcome in every renderer."""
+    line: Line = []
+    for index, part in enumerate(lines):
+        if index:
+            line.append(Inline("; "))
+        line.append(Inline(part.text, ROLE_STYLE[part.role]))
+    return [line]
 
 
 def _uncertain(view: Findings, kb: KnowledgeBase) -> list[Line]:

@@ -37,15 +37,15 @@ def _text(lines: list[CellLine]) -> Text:
 
 
 def _references(view: Findings, kb: KnowledgeBase, width: int) -> list[Text]:
-    """One line each: '[1] Dean 2021. Cochrane Database Syst Rev. https://doi.org/...'."""
+    """About a line each: '[1] Dean 2021 doi:10.1002/...' (the handout lists them in full)."""
     lines = [Text("REFERENCES", style="bold")]
     for number, key in enumerate(view.references, 1):
         source = kb.sources[key]
         line = Text(f"[{number}] ", style="cyan")
-        line.append(source.short + ".")
-        if source.journal:
-            line.append(f" {source.journal}.", style="italic")
-        if source.link:
+        line.append(source.short)
+        if source.doi:
+            line.append(f" doi:{source.doi}", style="dim")
+        elif source.link:
             line.append(f" {source.link}", style="dim")
         if source.status:
             line.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
