@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -127,3 +128,42 @@ def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberat
 if __name__ == "__main__":  # pragma: no cover
     write_goldens()
     print(Path(GOLDEN).resolve())
+
+
+COUNTED = """\
+facts:
+  - id: alpha.smith2020.counted-nausea
+    substance: alpha
+    category: safety
+    claim: Nausea in 35 of 152 against 12 of 150 on placebo.
+    outcome: adverse-event-incidence
+    adverse_event: counted-nausea
+    value: {estimate: 23, unit: "%", events: 35, total: 152}
+    comparator: {name: placebo, kind: placebo, value: 8, events: 12, total: 150}
+    contrast: per-arm
+    arm: 0.5 mg/kg IV once
+    design: rct
+    source: smith2020
+    locator: Table 3
+    checked: 2026-01-01
+    read: {url: "https://example.org/page", kind: pubmed}
+"""
+
+
+def test_side_effects_give_the_computed_nnth_where_counts_allow(fixture_run: Run,
+                                                                tmp_path: Path) -> None:
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "counted.yaml").write_text(COUNTED, encoding="utf-8")
+    result = fixture_run("--no-color", "--facts-dir", str(extra), "side-effects", "alpha")
+    assert result.code == 0
+    rows = [line for line in result.stdout.splitlines() if "NNTH" in line]
+    assert rows[0].startswith("bars:") and "NNTH* computed by evsum" in rows[0]
+    assert any(line.rstrip().endswith("NNTH 7*") for line in rows[1:])  # 1000/152 -> 7
+    data = json.loads(fixture_run("--facts-dir", str(extra), "side-effects", "alpha",
+                                  "--json").stdout)
+    counted = next(r for r in data["rows"] if r["id"] == "alpha.smith2020.counted-nausea")
+    assert counted["absolute"]["label"] == "NNTH" and counted["absolute"]["nnt"] == 7
+    assert counted["absolute"]["computed_by"] == "evsum"
+    plain = next(r for r in data["rows"] if r["id"] == "alpha.smith2020.nausea")
+    assert plain["absolute"]["ci95_per_1000"] is None  # rates without counts: no interval

@@ -211,6 +211,24 @@ def mixed_comparators_text(kinds: tuple[str, ...]) -> str:
     return "unlike comparators: " + " / ".join(voc.COMPARATOR_KINDS[k] for k in kinds)
 
 
+def nnt_text(fact: Fact) -> str:
+    """'NNTH 3*': evsum's number needed to treat or harm, where the rule lets it stand.
+
+    With both arms' counts (so an interval exists), or where the source's own
+    test shows a difference; '' otherwise. The star marks it as computed.
+    """
+    from evsum.absolute import absolute_effect
+    from evsum.effect import direction
+
+    effect = absolute_effect(fact)
+    if effect is None or effect.nnt is None:
+        return ""
+    reading = direction(fact)
+    if effect.ci_per_1000 is None and not (reading is not None and reading.excludes_null):
+        return ""
+    return f"{effect.label} {effect.nnt}*"
+
+
 def comparator_kind_text(fact: Fact) -> str:
     """'active placebo' for a fact with a comparator; '' without one."""
     return voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else ""

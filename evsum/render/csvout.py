@@ -12,6 +12,7 @@ from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact
 from evsum.findings import Findings, Gaps
+from evsum.render.common import nnt_text
 from evsum.render.document import Summaries
 from evsum.thesis import Thesis
 from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary, excess
@@ -89,8 +90,9 @@ def render_csv(view: object, kb: KnowledgeBase) -> str:
         writer.writerow(FACT_COLUMNS)
         writer.writerows(fact_row(f, kb) for summary in view.items for f in summary.facts)
     elif isinstance(view, SideEffects):
-        writer.writerow([*FACT_COLUMNS, "excess"])
-        writer.writerows([*fact_row(f, kb), excess(f)] for f in view.rows)
+        writer.writerow([*FACT_COLUMNS, "excess", "computed_nnt"])
+        writer.writerows([*fact_row(f, kb), excess(f), nnt_text(f).rstrip("*") or None]
+                         for f in view.rows)
     elif isinstance(view, Provenance):
         writer.writerow(["role", *FACT_COLUMNS])
         writer.writerow(["fact", *fact_row(view.fact, kb)])

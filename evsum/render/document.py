@@ -22,6 +22,7 @@ from evsum.render.common import (
     evidence_text,
     fact_heading,
     mixed_comparators_text,
+    nnt_text,
     outcome_label,
     own_folders,
     own_legend,
@@ -274,13 +275,14 @@ def _side_effect_blocks(view: SideEffects, kb: KnowledgeBase, refs: list[str]) -
                      [_plain(kb.substances[fact.substance].name)],
                      [_plain(value_text(fact) or fact.claim)],
                      [_plain("" if extra is None else f"{extra:+.3g}")],
+                     [_plain(nnt_text(fact))],
                      [_plain(fact.severity)], [_plain(setting_text(fact))],
                      [_plain(evidence_text(fact) + own_mark(fact.where, kb))],
                      [[_marker(refs.index(fact.source) + 1)]]])
     if not rows:
         return [Paragraph([[Inline("No adverse-event facts match.", "em")]])]
     return [Table(["event", "substance", "incidence vs comparator", "excess (points)",
-                   "severity", "setting", "evidence", "ref"], rows)]
+                   "NNTH (computed by evsum)", "severity", "setting", "evidence", "ref"], rows)]
 
 
 def build_document(view: object, kb: KnowledgeBase, details: list[Summary] | None = None

@@ -19,6 +19,7 @@ from evsum.render.common import (
     NOT_CURATED,
     evidence_text,
     interval,
+    nnt_text,
     number_with_unit,
     own_mark,
     setting_text,
@@ -150,7 +151,7 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[Cel
     assert cell.headline is not None
     if cell.harms:
         lines = []
-        for fact, gap, absolute in cell.harms:
+        for fact, gap, _ in cell.harms:
             event = (fact.adverse_event or "").replace("-", " ")
             comparator = fact.comparator.name if fact.comparator else ""
             rate = format_number(fact.value.estimate) if fact.value and \
@@ -159,10 +160,9 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[Cel
                 fact.comparator.value is not None else "?"
             text = (f"{event}: {rate}% vs {other}% {comparator} ({'+' if gap >= 0 else ''}"
                     f"{format_number(round(gap, 1))} points")
-            reading = direction(fact)
-            if absolute is not None and absolute.nnt is not None and (
-                    absolute.ci_per_1000 is not None or (reading and reading.excludes_null)):
-                text += f"; {absolute.label} {absolute.nnt}{COMPUTED_MARK}"
+            computed = nnt_text(fact)
+            if computed:
+                text += f"; {computed}"
             lines.append(CellLine("harm", text + f") [{view.reference_number(fact.source)}]"
                                   + own_mark(fact.where, kb)))
         if cell.more:

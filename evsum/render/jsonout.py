@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from evsum.absolute import Absolute
+from evsum.absolute import Absolute, absolute_effect
 from evsum.compare import Comparison
 from evsum.errors import Problem
 from evsum.facts import vocabulary as voc
@@ -177,7 +177,8 @@ def view_dict(view: object, kb: KnowledgeBase) -> dict[str, Any]:
             "substances": [s.id for s in view.substances],
             "min_incidence": view.min_incidence,
             "sort": view.sort,
-            "rows": [{**fact_dict(f), "excess": excess(f)} for f in view.rows],
+            "rows": [{**fact_dict(f), "excess": excess(f),
+                      "absolute": _absolute(absolute_effect(f))} for f in view.rows],
             "sources": _sources(kb, view.rows),
         })
     if isinstance(view, Comparison):

@@ -32,6 +32,7 @@ from evsum.render.common import (
     fact_heading,
     is_own,
     mixed_comparators_text,
+    nnt_text,
     number_with_unit,
     outcome_label,
     own_folders,
@@ -558,7 +559,8 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase, width: int) -> list[Rend
     legend.append("drug", style=DRUG_STYLE)
     legend.append(" / ", style="dim")
     legend.append("comparator", style=COMPARATOR_STYLE)
-    legend.append(f"; excess in percentage points; sorted by {view.sort}", style="dim")
+    legend.append(f"; excess in percentage points; NNTH* computed by evsum; sorted by "
+                  f"{view.sort}", style="dim")
     if width < STACK_BELOW:
         return _side_effects_stacked(view, kb, width, title, legend)
     table = Table(box=box.SIMPLE_HEAD, expand=True, padding=(0, 1))
@@ -578,8 +580,10 @@ def _side_effects(view: SideEffects, kb: KnowledgeBase, width: int) -> list[Rend
         setting = setting_text(fact)
         if setting:
             source.append(f"\n{setting}", style="dim")
+        computed = nnt_text(fact)
         table.add_row(event, _incidence_cell(fact),
-                      Text("" if extra is None else f"{extra:+.3g}"), source)
+                      Text(("" if extra is None else f"{extra:+.3g}")
+                           + (f"\n{computed}" if computed else "")), source)
     parts: list[RenderableType] = [title, legend, table]
     if not view.rows:
         parts.append(Text("no adverse-event facts match", style=NOT_CURATED_STYLE))
@@ -637,6 +641,8 @@ def _side_effects_stacked(view: SideEffects, kb: KnowledgeBase, width: int, titl
         extra = excess(fact)
         if extra is not None:
             about.append(f"excess {extra:+.3g} points · ", style="bold")
+        if nnt_text(fact):
+            about.append(f"{nnt_text(fact)} · ", style="magenta")
         about.append_text(_evidence(fact))
         about.append(f" {kb.sources[fact.source].short}", style="cyan")
         setting = setting_text(fact)
