@@ -18,7 +18,7 @@ def _markdown_tokens(text: str) -> list[object]:
 
 
 def test_markdown_export_has_no_raw_html_one_h1_and_nested_headings(run: Run) -> None:
-    text = run("export", "ketamine", "psilocybin", "-o", "-").stdout
+    text = run("export", "ketamine", "psilocybin", "--all", "-o", "-").stdout
     assert "<br" not in text
     tokens = _markdown_tokens(text)
     assert [t.type for t in tokens if "html" in t.type] == []  # type: ignore[attr-defined]
@@ -54,7 +54,7 @@ def test_html_has_a_viewport_a_scrolling_table_and_linked_markers(run: Run, tmp_
     html = page.read_text(encoding="utf-8")
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert '<div class="table"><table>' in html and ".table { overflow-x: auto;" in html
-    text = run("export", "ketamine", "-o", "-", "--format", "html").stdout
+    text = run("export", "ketamine", "--all", "-o", "-", "--format", "html").stdout
     links = set(re.findall(r'<a href="#ref-(\d+)">\[(\d+)\]</a>', text))
     assert links and all(a == b for a, b in links)
     ids = set(re.findall(r'<li id="ref-(\d+)">', text))
@@ -62,7 +62,7 @@ def test_html_has_a_viewport_a_scrolling_table_and_linked_markers(run: Run, tmp_
 
 
 def test_references_in_exports_are_vancouver(run: Run) -> None:
-    text = run("export", "ketamine", "-o", "-").stdout
+    text = run("export", "ketamine", "--all", "-o", "-").stdout
     refs = text.split("## References\n\n", 1)[1].splitlines()
     assert refs[0].startswith("1. ")
     assert re.search(r"^\d+\. Li N, Lee B, Liu RJ, Banasr M, Dwyer JM, Iwata M, et al\. "
@@ -86,7 +86,7 @@ def test_docx_export_through_pandoc_holds_tables_and_references(run: Run, tmp_pa
 
     pytest.importorskip("pypandoc")
     target = tmp_path / "k.docx"
-    result = run("export", "ketamine", "psilocybin", "-f", "docx", "-o", str(target))
+    result = run("export", "ketamine", "psilocybin", "--all", "-f", "docx", "-o", str(target))
     assert result.code == 0, result
     xml = zipfile.ZipFile(target).read("word/document.xml").decode("utf-8")
     text = " ".join(re.sub(r"<[^>]+>", " ", xml).split())

@@ -215,7 +215,9 @@ def test_export_views_and_their_limits(fixture_run: Run) -> None:
     assert [s["substance"]["id"] for s in shown["summaries"]] == ["alpha", "beta"]
     terminal = fixture_run("export", "alpha", "-o", "-", "-f", "terminal")
     assert terminal.code == EXIT_OK
-    assert terminal.stdout.splitlines()[0].startswith("Alphamine")
+    assert terminal.stdout.splitlines()[0] == "SUMMARY OF FINDINGS: Alphamine"
+    dossier = fixture_run("export", "alpha", "--all", "-o", "-", "-f", "terminal")
+    assert dossier.stdout.splitlines()[0].startswith("Alphamine")
 
 
 def test_filters_apply_the_same_in_every_format(fixture_run: Run) -> None:
@@ -279,8 +281,9 @@ def _structure(html: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("command", [
-    ["show", "hostile"], ["compare", "hostile", "other"], ["search", "approved"],
-    ["why", "hostile.test2020.response"], ["export", "hostile", "other", "-o", "-"],
+    ["show", "hostile", "--all"], ["compare", "hostile", "other", "--all"],
+    ["search", "approved"], ["why", "hostile.test2020.response"],
+    ["export", "hostile", "other", "--all", "-o", "-"],
 ])
 def test_markdown_makes_exactly_the_html_exports_links_and_lists(run: Run, command: list[str],
                                                                  tmp_path: Path) -> None:
@@ -305,7 +308,8 @@ def test_markdown_shows_the_bait_text_unchanged(run: Run, tmp_path: Path) -> Non
     folder = tmp_path / "pack"
     folder.mkdir()
     (folder / BAIT.name).write_bytes(BAIT.read_bytes())
-    out = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "-f", "markdown")
+    out = run("--no-bundled", "--facts-dir", str(folder), "show", "hostile", "--all", "-f",
+              "markdown")
     text = " ".join(html5lib.parse(_gfm(out.stdout), namespaceHTMLElements=False).itertext())
     for shown in ("2019. Approved class at https://class.com/x.",
                   "See www.fda.gov&#64;evil.com, https://evil.com/claim, x@evil.com, "

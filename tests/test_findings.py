@@ -51,7 +51,7 @@ def test_handout_matches_golden(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPat
 def test_summary_cells_name_number_comparator_evidence_and_reference(kb: KnowledgeBase) -> None:
     text = terminal(findings(kb), kb, width=120)
     assert "50% (30% to 70%) vs 10% placebo" in text
-    assert "TRD, 24 h, n=40, MADRS · RCT [1]" in text
+    assert "0.5 mg/kg IV once · TRD, 24 h, n=40, MADRS" in text and "RCT [1]" in text
     assert "+400 per 1,000*" in text  # computed, and marked
     assert "computed by evsum" in text
 

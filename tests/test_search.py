@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -53,9 +54,16 @@ def test_aliases_and_phrases_in_a_query() -> None:
 def test_relevance_on_the_bundled_facts(case: dict[str, Any]) -> None:
     kb, _ = load_knowledge_base()
     found = build_search(kb, case["query"], Filters(), limit=0)
-    ids = [f.id for f in found.facts]
-    first = case["first"]
-    assert set(ids[:len(first)]) == set(first), ids[:len(first) + 3]
+    best = found.facts[:case["top"]]
+    assert len(best) == case["top"]
+    shown = [f.id for f in best]
+    if "sources" in case:
+        assert all(f.source in case["sources"] for f in best), shown
+    if "substance" in case:
+        assert all(f.substance == case["substance"] for f in best), shown
+    for fact in best if "words" in case else ():
+        text = " ".join([fact.claim, fact.outcome or "", fact.adverse_event or ""]).casefold()
+        assert any(word in text for word in case["words"]), (fact.id, shown)
 
 
 def test_ect_never_matches_effect() -> None:
@@ -73,12 +81,14 @@ def test_search_prints_compact_ranked_hits_and_how_many_more(tmp_path: Path) -> 
                         env={"COLUMNS": "100"})
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("93 fact(s) match ketamine ECT; the best 2 shown")
-    assert lines[2] == ("  1  ketamine.anand2023.response-vs-ect  RCT  Anand 2023  "
-                        "Ketamine, TRD, 3 wk, n=365, QIDS-SR-16")
-    assert lines[3].startswith("     55.4% vs 41.2% ECT (p<0.001) · ELEKT-D: ")
-    assert lines[4].startswith("  2  ketamine.ekstrand2022.remission-vs-ect  RCT  Ekstrand 2022")
-    assert lines[-1] == "91 more: --limit N shows more, --limit 0 or --all every match"
+    total = int(lines[0].split()[0])
+    assert lines[0] == f"{total} fact(s) match ketamine ECT; the best 2 shown"
+    hits = [line for line in lines if re.match(r"  [12]  ketamine\.", line)]
+    assert len(hits) == 2
+    for hit in hits:  # rank, id, design, source, substance and setting on one line
+        assert re.match(r"  \d  ketamine\.(anand2023|ekstrand2022)\.\S+  RCT  "
+                        r"(Anand 2023|Ekstrand 2022)  Ketamine, ", hit), hit
+    assert lines[-1] == f"{total - 2} more: --limit N shows more, --limit 0 or --all every match"
     assert len(lines) == 8
 
 
@@ -101,15 +111,16 @@ def test_search_takes_the_filters_and_formats_of_every_view(run: Run) -> None:
     data = json.loads(run("search", "ketamine", "ECT", "--category", "safety",
                           "--json").stdout)
     assert {f["category"] for f in data["facts"]} == {"safety"}
-    assert data["facts"][0]["id"] == "ketamine.ekstrand2022.suicidality-events"
+    assert data["facts"][0]["source"] == "ekstrand2022"
     assert data["more"] == data["total"] - len(data["facts"])
     csv_lines = run("search", "ECT", "--format", "csv", "--limit", "1").stdout.splitlines()
-    assert len(csv_lines) == 2 and csv_lines[1].startswith(
-        "ketamine,ketamine.anand2023.response-vs-ect,")
+    assert len(csv_lines) == 2 and csv_lines[1].startswith("ketamine,ketamine.")
+    total = json.loads(run("search", "ECT", "--json").stdout)["total"]
     markdown = run("search", "ECT", "--format", "markdown", "--limit", "3").stdout
-    assert "10 fact(s) match; the best 3 shown, best first." in markdown
+    assert f"{total} fact(s) match; the best 3 shown, best first." in markdown
     full = run("search", "ECT", "--all").stdout
-    assert "more:" not in full and full.count("ketamine.ekstrand2022.") == 8
+    assert "more:" not in full
+    assert full.count("ketamine.ekstrand2022.") + full.count("ketamine.anand2023.") >= total
 
 
 def test_index_is_rebuilt_when_a_fact_file_changes(
@@ -141,5 +152,5 @@ def test_a_damaged_index_is_rebuilt(run: Run, damage: str) -> None:
     else:
         index.write_bytes(b"SQLite format 3\x00" + b"\xff" * 600 if damage == "garbage" else b"")
     data = json.loads(run("search", "ECT", "--json", "--limit", "1").stdout)
-    assert (data["total"], data["facts"][0]["id"]) == (10, "ketamine.anand2023.response-vs-ect")
+    assert data["total"] > 0 and data["facts"][0]["source"] in ("anand2023", "ekstrand2022")
     assert index.is_file() and index.stat().st_size > 1000

@@ -31,7 +31,7 @@ def run_shell(line: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("encoding", LEGACY)
 def test_terminal_views_fall_back_to_ascii_symbols(encoding: str) -> None:
-    result = run_bytes("compare", "ketamine", "psilocybin", encoding=encoding)
+    result = run_bytes("compare", "ketamine", "psilocybin", "--all", encoding=encoding)
     assert (result.returncode, result.stderr) == (0, b"")
     text = result.stdout.decode(encoding)  # every byte is in the encoding evsum was given
     assert "Ketamine vs Psilocybin" in text
@@ -41,7 +41,7 @@ def test_terminal_views_fall_back_to_ascii_symbols(encoding: str) -> None:
 
 
 def test_fact_text_the_encoding_lacks_is_escaped_not_a_crash() -> None:
-    result = run_bytes("--no-bundled", "--facts-dir", str(FIXTURE_KB), "show", "alpha",
+    result = run_bytes("--no-bundled", "--facts-dir", str(FIXTURE_KB), "show", "alpha", "--all",
                        encoding="ascii")
     assert (result.returncode, result.stderr) == (0, b"")
     assert b"aliases  Alphazine, (S)-alpha, \\xe1lfa\n" in result.stdout  # no padding at the end

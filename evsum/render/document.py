@@ -130,6 +130,9 @@ def _formatted(sources: list[Source]) -> list[str]:
 
 
 def reference_items(kb: KnowledgeBase, keys: list[str]) -> list[Block]:
+    """The numbered reference list; nothing at all when nothing is cited."""
+    if not keys:
+        return []
     items: list[Line] = []
     sources = [kb.sources[key] for key in keys]
     for source, text in zip(sources, _formatted(sources), strict=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from evsum.facts.index import KnowledgeBase
+from evsum.facts.model import Fact
 from evsum.render.common import evidence_text
 from evsum.render.document import (
     Block,
@@ -10,6 +11,7 @@ from evsum.render.document import (
     Heading,
     Inline,
     Items,
+    Line,
     Paragraph,
     Table,
     reference_items,
@@ -39,6 +41,15 @@ def profile_text(node: ClaimNode) -> str:
     return " · ".join(parts)
 
 
+def _links(pairs: list[tuple[Fact, str]], refs: list[str]) -> Line:
+    """The facts on one side of a claim, in one line: one table row per claim."""
+    if not pairs:
+        return [Inline("none", "em")]
+    text = "; ".join(f"{fact.id}: {how} ({evidence_text(fact)}) [{refs.index(fact.source) + 1}]"
+                     for fact, how in pairs)
+    return [Inline(text)]
+
+
 def thesis_document(view: Thesis, kb: KnowledgeBase) -> Document:
     source = kb.sources[view.source]
     refs = view.references()
@@ -46,16 +57,11 @@ def thesis_document(view: Thesis, kb: KnowledgeBase) -> Document:
     rows = []
     for node in view.nodes():
         marker = "↳ " * node.depth
-        support = [[Inline(f"{fact.id}: {how} ({evidence_text(fact)}) "
-                           f"[{refs.index(fact.source) + 1}]")]
-                   for fact, how in node.profile.supports]
-        challenge = [[Inline(f"{fact.id}: {how} ({evidence_text(fact)}) "
-                             f"[{refs.index(fact.source) + 1}]")]
-                     for fact, how in node.profile.challenges]
         rows.append([[[Inline(marker + node.claim.text)]],
-                     [[Inline(node.profile.verdict, "strong")], [Inline(profile_text(node))]],
-                     support or [[Inline("none", "em")]],
-                     challenge or [[Inline("none", "em")]]])
+                     [[Inline(node.profile.verdict, "strong"),
+                       Inline(f"; {profile_text(node)}")]],
+                     [_links(node.profile.supports, refs)],
+                     [_links(node.profile.challenges, refs)]])
     counts = {v: sum(n.profile.verdict == v for n in view.nodes()) for v in VERDICTS}
     blocks: list[Block] = [
         Heading(1, title),
