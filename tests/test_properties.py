@@ -166,7 +166,8 @@ slug = st.from_regex(r"[a-z0-9][a-z0-9._-]{0,14}", fullmatch=True)
 # Author lists in the Vancouver form evsum reads (docs/fact-format.md, "Authors"):
 # people with particles, non-ASCII letters and suffixes, corporate authors in
 # braces holding any text but braces, and "et al.".
-_family_word = st.from_regex(r"(van|de|dos|[A-ZÅÉÖØ][a-zà-öø-ÿ'-]{0,10}[a-zà-öø-ÿ])", fullmatch=True)
+_family_word = st.from_regex(r"(van|de|dos|[A-ZÅÉÖØ][a-zà-öø-ÿ'-]{0,10}[a-zà-öø-ÿ])",
+                             fullmatch=True)
 _person = st.builds(
     lambda words, initials, suffix: " ".join(words) + f" {initials}" + suffix,
     st.lists(_family_word, min_size=1, max_size=3).filter(lambda w: w[-1][0].isupper()),
