@@ -60,8 +60,8 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    parts.append(Text("one headline fact per outcome (rule: evsum --help, README); "
-                      "--all for every fact", style="dim"))
+    parts.append(Text("one headline fact per outcome (the rule: README); --all for every fact",
+                      style="dim"))
     rows: list[tuple[Text, list[Text]]] = []
     for label, cells in profile_cells(view):
         rows.append((Text(label), [_text(c) for c in cells]))
