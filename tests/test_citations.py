@@ -66,10 +66,10 @@ def test_every_bundled_author_list_parses() -> None:
     kb, problems = load_knowledge_base()
     assert problems == []
     corporate = {s.key for s in kb.sources.values() if any(n.literal for n in s.names)}
-    assert {"jnj2025", "dea1999", "spravato-uspi-2026", "mylanketaminelabel2012",
+    assert {"ema-epar-spravato", "dea1999", "spravato-uspi-2026", "mylanketaminelabel2012",
             "newport2015"} <= corporate
-    assert kb.sources["maeng2008"].names[1] == Name("Zarate", "CA", "Jr")
-    assert kb.sources["jnj2025"].short == "Johnson & Johnson 2025"
+    assert kb.sources["kishimoto2016"].names[3] == Name("Zarate", "CA", "Jr")
+    assert kb.sources["ema-epar-spravato"].short == "European Medicines Agency 2023"
 
 
 # BibTeX -----------------------------------------------------------------------------------

@@ -33,12 +33,21 @@ def test_sqlite_export_has_keyed_typed_tables(run: Run, tmp_path: Path) -> None:
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert tables == {"meta", "substances", "substance_aliases", "substance_targets",
                           "substance_routes", "sources", "source_authors", "facts", "fact_tags",
-                          "fact_pathway"}
+                          "fact_pathway", "fact_disputes", "claims", "claim_facts"}
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
         columns = {r[1]: (r[2], r[5]) for r in db.execute("PRAGMA table_info(facts)")}
         assert columns["id"] == ("TEXT", 1)  # the primary key
         assert columns["estimate"][0] == columns["ci_low"][0] == columns["p_bound"][0] == "REAL"
         assert columns["n"][0] == columns["comparator_n"][0] == "INTEGER"
+        assert columns["events"][0] == columns["comparator_total"][0] == "INTEGER"
+        assert columns["margin"][0] == "REAL"
+        assert {"arm", "analysis", "contrast", "comparator_kind", "read_url", "read_kind",
+                "provenance", "favours"} <= set(columns)
+        (claims,) = db.execute("SELECT count(*) FROM claims WHERE verdict != ''").fetchone()
+        assert claims >= 8  # the framing review's argument, each claim with its verdict
+        (elektd,) = db.execute("SELECT hypothesis || ' ' || margin FROM facts WHERE id = "
+                               "'ketamine.anand2023.response-vs-ect'").fetchone()
+        assert elektd == "noninferiority -10.0"
         foreign = {(r[3], r[2], r[4]) for r in db.execute("PRAGMA foreign_key_list(facts)")}
         assert foreign == {("substance_id", "substances", "id"), ("source_key", "sources", "key")}
         (count,) = db.execute("SELECT count(*) FROM substances").fetchone()
@@ -87,7 +96,7 @@ def test_json_p_values_are_typed(run: Run) -> None:
 
 
 def test_compare_json_lists_facts_like_every_view(run: Run) -> None:
-    data = json.loads(run("compare", "ketamine", "psilocybin", "--json").stdout)
+    data = json.loads(run("compare", "ketamine", "psilocybin", "--all", "--json").stdout)
     assert isinstance(data["facts"], list) and all("id" in f for f in data["facts"])
     cited = {fid for s in data["sections"] for r in s["rows"] for c in r["cells"]
              for fid in c["facts"]}
@@ -99,8 +108,9 @@ def test_every_json_output_validates_against_the_published_schema(run: Run, tmp_
                                                                    ) -> None:
     schema = json.loads(run("schema", "--json-output").stdout)
     outputs = [run(*args, "--json").stdout for args in (
-        ["list"], ["show", "ketamine"], ["compare", "ketamine", "psilocybin"],
-        ["side-effects", "ketamine"], ["search", "bdnf"],
+        ["list"], ["show", "ketamine"], ["show", "ketamine", "--all"],
+        ["compare", "ketamine", "psilocybin"], ["compare", "ketamine", "psilocybin", "--all"],
+        ["side-effects", "ketamine"], ["search", "bdnf"], ["gaps"], ["thesis"],
         ["why", "ketamine.newport2015.response-24h"], ["validate"])]
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -115,7 +125,7 @@ def test_every_json_output_validates_against_the_published_schema(run: Run, tmp_
 
 def test_export_terminal_writes_a_text_file(run: Run, tmp_path: Path) -> None:
     target = tmp_path / "t.txt"
-    assert run("export", "ketamine", "-f", "terminal", "-o", str(target)).code == EXIT_OK
+    assert run("export", "ketamine", "--all", "-f", "terminal", "-o", str(target)).code == EXIT_OK
     text = target.read_text(encoding="utf-8")
     assert text.startswith("Ketamine") and "\x1b[" not in text
 

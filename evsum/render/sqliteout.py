@@ -12,9 +12,10 @@ import sqlite3
 from collections.abc import Iterable
 
 from evsum import __version__
-from evsum.effect import parse_p
+from evsum.effect import direction, parse_p
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
+from evsum.facts.vocabulary import READ_KINDS
 from evsum.render.common import evidence_text, value_text
 
 SCHEMA = """
@@ -46,13 +47,27 @@ CREATE TABLE facts (
     timepoint TEXT, timepoint_amount REAL, timepoint_unit TEXT, timepoint_hours REAL,
     n INTEGER, scale TEXT,
     estimate REAL, unit TEXT, ci_low REAL, ci_high REAL, range_low REAL, range_high REAL,
-    p TEXT, p_relation TEXT, p_bound REAL,
-    comparator TEXT, comparator_value REAL, comparator_n INTEGER,
+    p TEXT, p_relation TEXT, p_bound REAL, events INTEGER, total INTEGER,
+    arm TEXT, analysis TEXT, contrast TEXT, hypothesis TEXT NOT NULL, margin REAL,
+    margin_unit TEXT, better TEXT, favours TEXT,
+    comparator TEXT, comparator_kind TEXT, comparator_value REAL, comparator_n INTEGER,
+    comparator_events INTEGER, comparator_total INTEGER,
     adverse_event TEXT, severity TEXT NOT NULL, design TEXT NOT NULL,
     evidence_rank INTEGER NOT NULL, evidence TEXT NOT NULL,
     clinical INTEGER NOT NULL CHECK (clinical IN (0, 1)), grade TEXT,
     source_key TEXT NOT NULL REFERENCES sources(key), locator TEXT NOT NULL,
-    note TEXT, disputed TEXT, checked TEXT NOT NULL, display TEXT, defined_at TEXT NOT NULL);
+    note TEXT, disputed TEXT, read_url TEXT, read_kind TEXT, provenance TEXT,
+    checked TEXT NOT NULL, display TEXT, defined_at TEXT NOT NULL);
+CREATE TABLE fact_disputes (
+    fact_id TEXT NOT NULL REFERENCES facts(id), other_fact_id TEXT NOT NULL,
+    PRIMARY KEY (fact_id, other_fact_id));
+CREATE TABLE claims (
+    id TEXT PRIMARY KEY, parent_id TEXT REFERENCES claims(id), claim TEXT NOT NULL,
+    source_key TEXT NOT NULL, locator TEXT NOT NULL, verdict TEXT NOT NULL);
+CREATE TABLE claim_facts (
+    claim_id TEXT NOT NULL REFERENCES claims(id), fact_id TEXT NOT NULL,
+    side TEXT NOT NULL CHECK (side IN ('supports', 'challenges')), how TEXT NOT NULL,
+    PRIMARY KEY (claim_id, fact_id));
 CREATE TABLE fact_tags (
     fact_id TEXT NOT NULL REFERENCES facts(id), position INTEGER NOT NULL, tag TEXT NOT NULL,
     PRIMARY KEY (fact_id, position));
@@ -91,6 +106,7 @@ def _fact_row(f: Fact) -> tuple[object, ...]:
     value, comparator, timepoint = f.value, f.comparator, f.timepoint
     parsed = parse_p(value.p) if value and value.p else None
     relation, bound = (parsed.relation, parsed.bound) if parsed else (None, None)
+    reading = direction(f)
     return (
         f.id, f.substance, f.category, f.claim, f.outcome, f.population,
         str(timepoint) if timepoint else None, timepoint.amount if timepoint else None,
@@ -101,12 +117,33 @@ def _fact_row(f: Fact) -> tuple[object, ...]:
         value.range[0] if value and value.range else None,
         value.range[1] if value and value.range else None,
         value.p if value else None, relation, bound,
-        comparator.name if comparator else None, comparator.value if comparator else None,
-        comparator.n if comparator else None,
+        value.events if value else None, value.total if value else None,
+        f.arm, f.analysis, f.contrast, f.hypothesis,
+        f.margin.value if f.margin else None, f.margin.unit if f.margin else None,
+        f.better_direction, reading.words if reading else None,
+        comparator.name if comparator else None, comparator.kind if comparator else None,
+        comparator.value if comparator else None, comparator.n if comparator else None,
+        comparator.events if comparator else None, comparator.total if comparator else None,
         f.adverse_event, f.severity, f.design, f.evidence_rank, evidence_text(f),
-        int(f.is_clinical), f.grade, f.source, f.locator, f.note, f.disputed,
+        int(f.is_clinical), f.grade, f.source, f.locator, f.note,
+        f.disputed.reason if f.disputed else None,
+        f.read.url if f.read else None, f.read.kind if f.read else None,
+        READ_KINDS[f.read.kind] if f.read else None,
         f.checked.isoformat(), value_text(f) or None, str(f.where),
     )
+
+
+def _claim_rows(db: sqlite3.Connection, kb: KnowledgeBase) -> None:
+    """Every claim of the base with its verdict, and the facts on each side of it."""
+    from evsum.thesis import profile
+
+    db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?)", [
+        (c.id, c.parent, c.text, c.source, c.locator, profile(kb, c).verdict)
+        for c in kb.claims.values()])
+    db.executemany("INSERT INTO claim_facts VALUES (?, ?, ?, ?)", [
+        (c.id, link.fact, side, link.how) for c in kb.claims.values()
+        for side, links in (("supports", c.supports), ("challenges", c.challenges))
+        for link in links])
 
 
 def build_database(kb: KnowledgeBase, substances: list[Substance], facts: list[Fact],
@@ -117,11 +154,16 @@ def build_database(kb: KnowledgeBase, substances: list[Substance], facts: list[F
         db.executescript(SCHEMA)
         db.executemany("INSERT INTO meta VALUES (?, ?)", [
             ("evsum_version", __version__), ("filters", filters or "none"),
-            ("schema", "evsum sqlite 1")])
+            ("schema", "evsum sqlite 2")])
         _substance_rows(db, substances)
         _source_rows(db, [kb.sources[k] for k in dict.fromkeys(f.source for f in facts)])
-        db.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * 38)})",
-                       [_fact_row(f) for f in facts])
+        rows = [_fact_row(f) for f in facts]
+        db.executemany(f"INSERT INTO facts VALUES ({', '.join('?' * len(rows[0]))})"
+                       if rows else "SELECT 1", rows)
+        db.executemany("INSERT INTO fact_disputes VALUES (?, ?)",
+                       [(f.id, other) for f in facts for other in
+                        (f.disputed.by if f.disputed else ())])
+        _claim_rows(db, kb)
         db.executemany("INSERT INTO fact_tags VALUES (?, ?, ?)",
                        [(f.id, i, t) for f in facts for i, t in enumerate(f.tags)])
         db.executemany("INSERT INTO fact_pathway VALUES (?, ?, ?)",
