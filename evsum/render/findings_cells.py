@@ -99,7 +99,9 @@ def compact_value(fact: Fact) -> str:
 
 def short_arm(arm: str | None) -> str:
     """'0.5 mg/kg IV' of '0.5 mg/kg IV, thrice weekly, up to 12 infusions': dose and route."""
-    return (arm or "").split(",")[0].strip()
+    first = (arm or "").split(",")[0].strip()
+    # "28, 56 or 84 mg ...": a bare number before the comma is no dose of its own
+    return first if any(c.isalpha() for c in first) else (arm or "")
 
 
 def _reading_line(fact: Fact, drug: str) -> str | None:
