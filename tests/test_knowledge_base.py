@@ -280,6 +280,6 @@ def test_no_landmark_is_both_present_and_a_gap() -> None:
 
 
 def test_the_depth_of_each_substance(kb: KnowledgeBase) -> None:
-    depth = {"ketamine": 90, "esketamine": 80, "psilocybin": 90, "arketamine": 19,
+    depth = {"ketamine": 90, "esketamine": 80, "psilocybin": 90, "arketamine": 20,
              "hydroxynorketamine": 15, "lsd": 30, "dmt": 20, "ayahuasca": 20, "5-meo-dmt": 20}
     assert {s: len(kb.facts_of(s)) >= n for s, n in depth.items()} == dict.fromkeys(depth, True)

@@ -155,6 +155,9 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
     comparator, label = fact.comparator, drug_label(fact, drug)
     if comparator is None or comparator.kind == "none":
         text = f"{number} on {fact.arm}" if fact.arm else number
+        if comparator is not None and comparator.value is not None:  # pre-post, one arm
+            other = counted(comparator.value, value.unit, comparator.events, comparator.total)
+            text += f" vs {other} {comparator.name}"
     elif fact.contrast == "between-arms":
         joint = "minus" if value.unit not in voc.RATIO_UNITS else "vs"
         text = f"{label} {joint} {comparator.name}: {number}"

@@ -87,6 +87,8 @@ def compact_value(fact: Fact) -> str:
             text += f" vs {number_with_unit(comparator.value or 0, value.unit)} {comparator.name}"
         else:
             text += f" vs {comparator.name}"
+    elif comparator is not None and comparator.value is not None:  # pre-post, one arm
+        text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
     elif fact.category in HARM_CATEGORIES:  # a bare number says too little about a harm
         text += f": {short_claim(fact.claim, 70)}"
     margin = margin_text(fact)
