@@ -121,6 +121,11 @@ def interval(bounds: tuple[float, float], unit: str, with_unit: bool = False) ->
     return f"{low} to {high}"
 
 
+def p_text(p: str) -> str:
+    """'p<0.001', 'p=0.03': a p value as the source prints it, with its relation."""
+    return f"p{'' if p[0] in '<>=≤≥' else '='}{p}"
+
+
 def counted(number: float, unit: str, events: int | None, total: int | None) -> str:
     """'35/152 (23%)' where counts are known, else '23%'."""
     text = number_with_unit(number, unit)
@@ -171,8 +176,7 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
     if margin:
         tests.append(margin)
     if value.p is not None:
-        tests.append(f"p{'' if value.p[0] in '<>=≤≥' else '='}{value.p}"
-                     + (" for noninferiority" if margin else ""))
+        tests.append(p_text(value.p) + (" for noninferiority" if margin else ""))
     if tests:
         text += f" ({'; '.join(tests)})"
     reading = direction(fact, drug)

@@ -22,6 +22,7 @@ from evsum.render.common import (
     nnt_text,
     number_with_unit,
     own_mark,
+    p_text,
     setting_text,
     value_text,
 )
@@ -95,7 +96,7 @@ def compact_value(fact: Fact) -> str:
     if margin:
         text += f"; {margin}"
     if value.p is not None:
-        text += f" (p{'' if value.p[0] in '<>=≤≥' else '='}{value.p})"
+        text += f" ({p_text(value.p)})"
     return text
 
 
