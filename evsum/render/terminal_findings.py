@@ -15,7 +15,7 @@ from evsum.render.findings_cells import (
     profile_cells,
     uncurated_rows,
 )
-from evsum.render.terminal import NOT_CURATED_STYLE, _grid, _Lines, _wrap
+from evsum.render.terminal import NOT_CURATED_STYLE, _Lines, _wrap
 
 ROLE_STYLE = {
     "value": "bold",
@@ -37,20 +37,70 @@ def _text(lines: list[CellLine]) -> Text:
 
 
 def _references(view: Findings, kb: KnowledgeBase, width: int) -> list[Text]:
-    """About a line each: '[1] Dean 2021 doi:10.1002/...' (the handout lists them in full)."""
+    """Packed several to a line: '[1] Dean 2021 doi:10.1002/...' (the handout has them in full)."""
     lines = [Text("REFERENCES", style="bold")]
+    line = Text()
     for number, key in enumerate(view.references, 1):
         source = kb.sources[key]
-        line = Text(f"[{number}] ", style="cyan")
-        line.append(source.short)
+        item = Text(f"[{number}] ", style="cyan")
+        item.append(source.short)
         if source.doi:
-            line.append(f" doi:{source.doi}", style="dim")
+            item.append(f" doi:{source.doi}", style="dim")
         elif source.link:
-            line.append(f" {source.link}", style="dim")
+            item.append(f" {source.link}", style="dim")
         if source.status:
-            line.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
-        lines += _wrap(line, width)
-    return lines
+            item.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
+        if line.plain and line.cell_len + 3 + item.cell_len > width:
+            lines.append(line)
+            line = Text()
+        if line.plain:
+            line.append("   ")
+        line.append_text(item)
+    if line.plain:
+        lines.append(line)
+    return [piece for text in lines for piece in _wrap(text, width)]
+
+
+def _flowing(lines: list[CellLine]) -> list[Text]:
+    """A cell's lines as paragraphs: parts joined by ' · ', each harm a paragraph of its own."""
+    paragraphs: list[Text] = []
+    for line in lines:
+        if not paragraphs or line.role == "harm":
+            paragraphs.append(Text())
+        elif paragraphs[-1].plain:
+            paragraphs[-1].append(" · ", style="dim")
+        paragraphs[-1].append(line.text, style=ROLE_STYLE[line.role])
+    return paragraphs
+
+
+def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[CellLine]]]]],
+           width: int) -> _Lines:
+    """Rows of labelled entries, one per substance, each flowing to the full width.
+
+    Side-by-side columns of about 30 characters wrap every cell into many
+    lines; this keeps a two-substance summary near two screens at 80 columns.
+    """
+    names = [name for _, entries in rows for name, _ in entries]
+    name_width = min(max((len(n) for n in names), default=0), 14)
+    out = [Text(title, style=style)]
+    for label, entries in rows:
+        if label:
+            out.append(Text(label, style="bold"))
+        margin = 2 if label else 0  # entries under a row's label stand in from it
+        for name, lines in entries:
+            indent = margin + name_width + 2
+            first = True
+            if len(name) > name_width:  # a long name stands on a line of its own
+                out.append(Text(" " * margin + name, style="cyan"))
+                first = False
+            for paragraph in _flowing(lines):
+                for piece in _wrap(paragraph, max(20, width - indent)):
+                    head = Text(" " * margin + name.ljust(name_width) + "  ", style="cyan") \
+                        if first else Text(" " * indent)
+                    first = False
+                    out.append(head.append_text(piece))
+    out.append(Text(""))
+    return _Lines(out)
 
 
 def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[RenderableType]:
@@ -62,18 +112,21 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
         parts.append(Text(f"filters: {filters}", style="dim"))
     parts.append(Text("one headline fact per outcome (the rule: README); --all for every fact",
                       style="dim"))
-    rows: list[tuple[Text, list[Text]]] = []
-    for label, cells in profile_cells(view):
-        rows.append((Text(label), [_text(c) for c in cells]))
-    for row in view.profile:
-        rows.append((Text(row.label), [_text(cell_lines(c, view, kb)) for c in row.cells]))
-    parts.append(_grid("PROFILE", "bold", names, rows, width))
+    profile = profile_cells(view)
+    per_substance: list[tuple[str, list[CellLine]]] = []
+    for index, name in enumerate(names):
+        lines = [cells[index][0] for _, cells in profile]
+        for row in view.profile:
+            dose = cell_lines(row.cells[index], view, kb)
+            lines += [CellLine(dose[0].role, f"{row.label} {dose[0].text}"), *dose[1:]]
+        per_substance.append((name, lines))
+    parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
-    outcome_rows = [(Text(row.label, style="bold"),
-                     [_text(cell_lines(c, view, kb)) for c in row.cells])
+    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb))
+                                 for name, c in zip(names, row.cells, strict=True)])
                     for row in view.rows if row.label not in missing]
     if outcome_rows:
-        parts.append(_grid("OUTCOMES", "bold green", names, outcome_rows, width))
+        parts.append(_block("OUTCOMES", "bold green", outcome_rows, width))
     if missing:
         note = Text("not curated for any substance shown: ", style=NOT_CURATED_STYLE)
         note.append(", ".join(sorted(missing, key=[r.label for r in view.rows].index)))
