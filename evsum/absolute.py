@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from evsum.effect import direction
 from evsum.facts.model import Fact
 
 Z95 = 1.959963984540054  # the 97.5th centile of the standard normal
@@ -80,6 +81,17 @@ def absolute_effect(fact: Fact) -> Absolute | None:
     benefit = (per_1000 > 0) == (better == "higher")
     nnt = None if per_1000 == 0 else math.ceil(round(1000 / abs(per_1000), 9))
     return Absolute(per_1000, ci, benefit, nnt, invert(ci) if ci else None)
+
+
+def nnt_stands(absolute: Absolute, fact: Fact) -> bool:
+    """Whether the NNT may be shown: with both arms' counts (so an interval exists),
+    or, without them, where the source's own test shows a difference."""
+    if absolute.nnt is None:
+        return False
+    if absolute.ci_per_1000 is not None:
+        return True
+    reading = direction(fact)
+    return reading is not None and reading.excludes_null is True
 
 
 def nnt_interval_text(absolute: Absolute, better: str) -> str | None:

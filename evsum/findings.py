@@ -68,10 +68,10 @@ def _row_facts(facts: list[Fact], categories: str, outcomes: tuple[str, ...]) ->
 
 
 def _cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase, doses: tuple[str, ...],
-          clinical_outcome: bool, prefer_own: bool = False) -> FindingCell:
+          prefer_own: bool = False) -> FindingCell:
     if not kept:
         return FindingCell("filtered-out" if all_facts else "not-curated")
-    candidates = [f for f in kept if f.is_clinical] if clinical_outcome else kept
+    candidates = [f for f in kept if f.is_clinical]  # every summary outcome is clinical
     if not candidates:
         return FindingCell("preclinical-only")
     headline = choose(candidates, kb, doses, prefer_own)
@@ -96,8 +96,7 @@ def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase,
             best[fact.adverse_event or ""] = (fact, gap)
     top = sorted(best.values(), key=lambda pair: -pair[1])[:TOP_HARMS]
     if not top:
-        return FindingCell("fact" if events else "not-curated",
-                           Headline(order(events, kb)[0], "no comparator rate", ()))
+        return FindingCell("fact", Headline(order(events, kb)[0], "no comparator rate", ()))
     harms = [(fact, gap, absolute_effect(fact)) for fact, gap in top]
     rest = tuple(f for f in events if f.id not in {h[0].id for h in harms})
     return FindingCell("fact", Headline(harms[0][0], "largest excess over the comparator",
@@ -121,12 +120,11 @@ def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filt
                 continue
             cells.append(_cell(_row_facts(all_facts[s.id], category, outcomes),
                                _row_facts(kept[s.id], category, outcomes), kb, doses[s.id],
-                               True, prefer_own))
+                               prefer_own))
         rows.append(FindingRow(key, label, cells))
     profile = [FindingRow("clinical-dose", "clinical dose", [
         _cell(_row_facts(all_facts[s.id], "dosing", ("clinical-dose",)),
-              _row_facts(kept[s.id], "dosing", ("clinical-dose",)), kb, doses[s.id], True,
-              prefer_own)
+              _row_facts(kept[s.id], "dosing", ("clinical-dose",)), kb, doses[s.id], prefer_own)
         for s in substances])]
     nodes = [{n for f in kept[s.id] if f.category == "mechanism" for n in f.pathway}
              for s in substances]

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from evsum.errors import UsageError
 from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, Source, Substance
 from evsum.query import Filters, keep, select
-from evsum.search import Terms
 from evsum.text import describe
+
+if TYPE_CHECKING:
+    from evsum.search import Terms
+
+
+def _no_terms() -> Terms:
+    from evsum.search import Terms  # only a search needs the index module
+
+    return Terms()
 
 
 @dataclass
@@ -115,7 +124,7 @@ class SearchResults:
     facts: list[Fact]  # the hits shown (at most the limit)
     filters: Filters
     total: int = 0  # every hit that passes the filters
-    terms: Terms = field(default_factory=Terms)
+    terms: Terms = field(default_factory=_no_terms)
     scores: dict[str, float] = field(default_factory=dict)
     suggestion: str | None = None
     full: bool = False  # full fact blocks rather than one or two lines a hit

@@ -62,7 +62,7 @@ def test_a_clinical_outcome_with_only_animal_facts_reads_preclinical_only(
 
     facts = kb.facts_of("alpha")
     rats = [f for f in facts if f.design == "preclinical"]
-    cell = _cell(rats, rats, kb, (), clinical_outcome=True)
+    cell = _cell(rats, rats, kb, ())
     assert cell.state == "preclinical-only" and cell.headline is None
 
 

@@ -53,7 +53,6 @@ def own_folders(view: object, kb: KnowledgeBase, extra: Iterable[Fact] = ()) -> 
 def _places(view: object, kb: KnowledgeBase) -> list[Location]:
     """Where every substance, fact and source a view shows was read."""
     from evsum.compare import Comparison
-    from evsum.findings import Findings
     from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary
 
     if isinstance(view, Overview):
@@ -74,7 +73,11 @@ def _places(view: object, kb: KnowledgeBase) -> list[Location]:
         facts, substances = view.rows, view.substances
     elif isinstance(view, Provenance):
         facts = [view.fact, *view.siblings]
-    elif isinstance(view, Findings):
+    else:  # the summary, imported only here: the views above start without it
+        from evsum.findings import Findings
+
+        if not isinstance(view, Findings):
+            return []
         substances = view.substances
         for row in (*view.profile, *view.rows):
             for cell in row.cells:
@@ -224,14 +227,10 @@ def nnt_text(fact: Fact) -> str:
     With both arms' counts (so an interval exists), or where the source's own
     test shows a difference; '' otherwise. The star marks it as computed.
     """
-    from evsum.absolute import absolute_effect
-    from evsum.effect import direction
+    from evsum.absolute import absolute_effect, nnt_stands
 
     effect = absolute_effect(fact)
-    if effect is None or effect.nnt is None:
-        return ""
-    reading = direction(fact)
-    if effect.ci_per_1000 is None and not (reading is not None and reading.excludes_null):
+    if effect is None or not nnt_stands(effect, fact):
         return ""
     return f"{effect.label} {effect.nnt}*"
 

@@ -149,7 +149,7 @@ def _findings(view: Findings, kb: KnowledgeBase, writer: Any) -> None:
                 ci = absolute.ci_per_1000 if absolute and absolute.ci_per_1000 else (None, None)
                 writer.writerow([
                     row.key, row.label, substance.id, cell.state,
-                    cell.headline.why if cell.headline else None, cell.more,
+                    safe(cell.headline.why) if cell.headline else None, cell.more,
                     round(absolute.per_1000, 3) if absolute else None, ci[0], ci[1],
                     absolute.label if absolute else None, absolute.nnt if absolute else None,
                     *(fact_row(fact, kb) if fact else empty)])

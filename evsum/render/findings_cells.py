@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from evsum.absolute import Absolute, absolute_effect, nnt_interval_text
-from evsum.effect import HARM_CATEGORIES, Direction, direction, margin_text
-from evsum.facts import vocabulary as voc
+from evsum.absolute import Absolute, absolute_effect, nnt_interval_text, nnt_stands
+from evsum.effect import HARM_CATEGORIES, direction, margin_text
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, format_number
 from evsum.findings import FindingCell, Findings
@@ -39,7 +38,7 @@ class CellLine(NamedTuple):
     text: str
 
 
-def absolute_text(absolute: Absolute, fact: Fact, reading: Direction | None) -> str:
+def absolute_text(absolute: Absolute, fact: Fact) -> str:
     """'+186 per 1,000; NNTB 6 (95% CI 4 to 12)*': evsum's arithmetic, marked.
 
     Without counts there is no interval, and an NNT is given only where the
@@ -50,8 +49,7 @@ def absolute_text(absolute: Absolute, fact: Fact, reading: Direction | None) -> 
     if absolute.ci_per_1000 is not None:
         low, high = absolute.ci_per_1000
         text += f" (95% CI {low:.0f} to {high:.0f})"
-    shown = absolute.ci_per_1000 is not None or (reading is not None and reading.excludes_null)
-    if absolute.nnt is not None and shown:
+    if nnt_stands(absolute, fact):
         text += f"; {absolute.label} {absolute.nnt}"
         interval = nnt_interval_text(absolute, fact.better_direction or "higher")
         if interval:
@@ -141,7 +139,7 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
             lines.append(CellLine("setting", reading))
     lines.append(CellLine("evidence", _evidence_line(fact, view, kb, more)))
     if absolute is not None:
-        lines.append(CellLine("computed", absolute_text(absolute, fact, direction(fact))))
+        lines.append(CellLine("computed", absolute_text(absolute, fact)))
     return lines
 
 
@@ -208,7 +206,3 @@ def profile_cells(view: Findings) -> list[tuple[str, list[list[CellLine]]]]:
                             for t in view.targets]),
         ("status", [[CellLine("value", s.status)] for s in view.substances]),
     ]
-
-
-def design_legend() -> str:
-    return "evidence: " + " > ".join(voc.DESIGN_LABELS[d] for d in voc.DESIGNS)

@@ -733,22 +733,6 @@ def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
 
 
 def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
-    from evsum.findings import Findings, Gaps
-
-    if isinstance(view, Findings):
-        from evsum.render.terminal_findings import findings_parts
-
-        return findings_parts(view, kb, width)
-    if isinstance(view, Gaps):
-        from evsum.render.terminal_findings import gaps_parts
-
-        return gaps_parts(view, width)
-    from evsum.thesis import Thesis
-
-    if isinstance(view, Thesis):
-        from evsum.render.terminal_thesis import thesis_parts
-
-        return thesis_parts(view, kb, width)
     if isinstance(view, Comparison):
         return _comparison(view, kb, width)
     if isinstance(view, Summary):
@@ -761,6 +745,23 @@ def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableT
         return _search(view, kb, width)
     if isinstance(view, Provenance):
         return _provenance(view, kb, width)
+    # The newer views, imported only when one is shown: `list` and the dossier views
+    # start without them.
+    from evsum.findings import Findings, Gaps
+    from evsum.thesis import Thesis
+
+    if isinstance(view, Findings):
+        from evsum.render.terminal_findings import findings_parts
+
+        return findings_parts(view, kb, width)
+    if isinstance(view, Gaps):
+        from evsum.render.terminal_findings import gaps_parts
+
+        return gaps_parts(view, width)
+    if isinstance(view, Thesis):
+        from evsum.render.terminal_thesis import thesis_parts
+
+        return thesis_parts(view, kb, width)
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 
