@@ -140,6 +140,9 @@ def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filt
                     {voc.PATHWAY_NODES[n][0]: d for n, d in evidence.items()}, outcome)
     cited = [f for row in (*profile, *rows) for c in row.cells
              for f in ([c.headline.fact] if c.headline else []) + [h[0] for h in c.harms]]
+    if outcome is not None:  # the expanded row shows every fact: each needs its reference
+        cited += [f for row in rows for c in row.cells if c.headline and not c.harms
+                  for f in c.headline.others]
     view.references = list(dict.fromkeys(f.source for f in cited))
     return view
 

@@ -114,6 +114,41 @@ def test_outcome_expands_one_row_and_an_unknown_one_is_a_usage_error(fixture_run
     assert bad.code == 2 and "unknown outcome 'mood'" in bad.stderr
 
 
+@pytest.fixture(scope="module")
+def bundled() -> KnowledgeBase:
+    return require_valid(*load_knowledge_base([]))
+
+
+@pytest.mark.parametrize("fmt", [Format.TERMINAL, Format.MARKDOWN, Format.HTML])
+def test_every_expanded_outcome_cites_each_fact_it_shows(bundled: KnowledgeBase,
+                                                          fmt: Format) -> None:
+    """--outcome lists every fact of a row: each needs its entry in the references."""
+    from evsum.facts.vocabulary import SUMMARY_OUTCOMES
+
+    substances = list(bundled.substances.values())
+    for key, *_ in SUMMARY_OUTCOMES:
+        view = build_findings(bundled, substances, make_filters(), key)
+        text = render_text(view, fmt, bundled)
+        shown = {int(n) for n in re.findall(r"\[(\d+)\]", text)}
+        assert shown <= set(range(1, len(view.references) + 1)), key
+        expanded = sum(len(c.headline.others) for r in view.rows for c in r.cells
+                       if c.headline and not c.harms)
+        assert len(view.references) >= min(expanded, 1), key
+
+
+def test_an_expanded_outcome_gives_each_fact_its_own_paragraph(bundled: KnowledgeBase) -> None:
+    view = build_findings(bundled, [bundled.substances["ketamine"]], make_filters(),
+                          "suicidal-ideation")
+    cell = view.rows[0].cells[0]
+    assert cell.headline is not None and len(cell.headline.others) >= 3
+    starts = [line.strip() for line in terminal(view, bundled, width=400).splitlines()]
+    for fact in (cell.headline.fact, *cell.headline.others):
+        opening = (fact.claim if fact.value is None else "")[:30]
+        if opening:  # a narrative fact opens a line of its own, never follows a ' · '
+            assert any(line.startswith(opening) or line.endswith("  " + opening)
+                       or f"Ketamine  {opening}" in line for line in starts), fact.id
+
+
 def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change
     import os
 

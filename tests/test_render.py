@@ -158,7 +158,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def test_forest_line_places_estimate_interval_and_null(kb: KnowledgeBase) -> None:
-    from evsum.render.terminal import forest_axes, forest_line
+    from evsum.render.terminal_layout import forest_axes, forest_line
 
     fact = kb.facts_of("alpha")[0]._replace(
         value=kb.facts_of("alpha")[0].value._replace(  # type: ignore[union-attr]
@@ -170,7 +170,7 @@ def test_forest_line_places_estimate_interval_and_null(kb: KnowledgeBase) -> Non
 
 
 def test_forest_axes_use_a_log_scale_for_ratios(kb: KnowledgeBase) -> None:
-    from evsum.render.terminal import forest_axes, forest_line
+    from evsum.render.terminal_layout import forest_axes, forest_line
 
     base = kb.facts_of("alpha")[0]
     fact = base._replace(value=base.value._replace(  # type: ignore[union-attr]

@@ -11,14 +11,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from rich.cells import cell_len  # noqa: TID251  (_wrap works on Rich Text, in cells)
+from rich.cells import cell_len  # noqa: TID251  (wrap works on Rich Text, in cells)
 from rich.text import Text  # noqa: TID251
 
 from evsum.facts.cache import Cache
 from evsum.facts.loader import load_knowledge_base, require_valid
 from evsum.query import make_filters
 from evsum.render import Format, render
-from evsum.render.terminal import MAX_WIDTH, MIN_WIDTH, _wrap
+from evsum.render.terminal_layout import MAX_WIDTH, MIN_WIDTH, wrap
 from evsum.views import build_search
 
 from .test_console_script import evsum_script
@@ -48,7 +48,7 @@ def test_any_columns_gives_a_clamped_layout(columns: str, command: list[str]) ->
 @pytest.mark.parametrize("width", [-3, 0, 1, 2, 3])
 @pytest.mark.parametrize("text", ["ab cdefghij klm", "中文字符 中文", "a中b文c字", "x" * 50])
 def test_wrap_always_advances(width: int, text: str) -> None:
-    pieces = _wrap(Text(text), width)
+    pieces = wrap(Text(text), width)
     assert "".join(p.plain for p in pieces).replace(" ", "") == text.replace(" ", "")
     assert all(p.plain for p in pieces)
     assert len(pieces) <= len(text)

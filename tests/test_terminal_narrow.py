@@ -49,13 +49,14 @@ def test_piped_views_carry_no_trailing_spaces() -> None:
 
 def test_comparator_figures_are_not_in_the_drugs_colour() -> None:
     from evsum.facts.loader import load_knowledge_base
-    from evsum.render.terminal import COMPARATOR_STYLE, DRUG_STYLE, _incidence_cell
+    from evsum.render.terminal_layout import COMPARATOR_STYLE, DRUG_STYLE
+    from evsum.render.terminal_lists import incidence_cell
 
     kb: KnowledgeBase = load_knowledge_base([FIXTURE_KB], include_bundled=False)[0]
 
     fact = next(f for f in kb.facts if f.comparator and f.comparator.value is not None
                 and f.value and f.value.unit == "%")
-    text = _incidence_cell(fact)
+    text = incidence_cell(fact)
     assert text.style == ""
     second = text.plain.index("\n") + 1
     styles = {str(span.style) for span in text.spans if span.end > second}

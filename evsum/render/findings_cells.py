@@ -143,8 +143,9 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
     return lines
 
 
-def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[CellLine]:
-    """The lines of one summary cell."""
+def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,
+               expand: bool = True) -> list[CellLine]:
+    """The lines of one summary cell; with --outcome (and ``expand``) every fact in it."""
     if cell.state == "not-curated":
         return [CellLine("empty", NOT_CURATED)]
     if cell.state == "filtered-out":
@@ -171,7 +172,7 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[Cel
         if cell.more:
             lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
         return lines
-    if view.outcome is not None:  # --outcome KEY: every fact, strongest first
+    if view.outcome is not None and expand:  # --outcome KEY: every fact, strongest first
         lines = fact_lines(cell.headline.fact, view, kb, 0, cell.absolute)
         for next_fact in cell.headline.others:
             lines += fact_lines(next_fact, view, kb, 0, absolute_effect(next_fact))

@@ -111,7 +111,7 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
     for label, cells in profile_cells(view):
         rows.append([[[Inline(label)]], *[_cell(c) for c in cells]])
     for row in view.profile:
-        rows.append([[[Inline(row.label)]], *[_cell(cell_lines(c, view, kb))
+        rows.append([[[Inline(row.label)]], *[_cell(cell_lines(c, view, kb, expand=False))
                                               for c in row.cells]])
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
     for row in view.rows:

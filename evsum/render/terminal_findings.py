@@ -15,7 +15,7 @@ from evsum.render.findings_cells import (
     profile_cells,
     uncurated_rows,
 )
-from evsum.render.terminal import NOT_CURATED_STYLE, _Lines, _wrap
+from evsum.render.terminal_layout import NOT_CURATED_STYLE, Lines, wrap
 
 ROLE_STYLE = {
     "value": "bold",
@@ -58,14 +58,14 @@ def _references(view: Findings, kb: KnowledgeBase, width: int) -> list[Text]:
         line.append_text(item)
     if line.plain:
         lines.append(line)
-    return [piece for text in lines for piece in _wrap(text, width)]
+    return [piece for text in lines for piece in wrap(text, width)]
 
 
-def _flowing(lines: list[CellLine]) -> list[Text]:
-    """A cell's lines as paragraphs: parts joined by ' · ', each harm a paragraph of its own."""
+def _flowing(lines: list[CellLine], apart: tuple[str, ...] = ("harm",)) -> list[Text]:
+    """A cell's lines as paragraphs joined by ' · '; each ``apart`` role opens one."""
     paragraphs: list[Text] = []
     for line in lines:
-        if not paragraphs or line.role == "harm":
+        if not paragraphs or line.role in apart:
             paragraphs.append(Text())
         elif paragraphs[-1].plain:
             paragraphs[-1].append(" · ", style="dim")
@@ -74,7 +74,7 @@ def _flowing(lines: list[CellLine]) -> list[Text]:
 
 
 def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[CellLine]]]]],
-           width: int) -> _Lines:
+           width: int, apart: tuple[str, ...] = ("harm",)) -> Lines:
     """Rows of labelled entries, one per substance, each flowing to the full width.
 
     Side-by-side columns of about 30 characters wrap every cell into many
@@ -93,14 +93,14 @@ def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[Ce
             if len(name) > name_width:  # a long name stands on a line of its own
                 out.append(Text(" " * margin + name, style="cyan"))
                 first = False
-            for paragraph in _flowing(lines):
-                for piece in _wrap(paragraph, max(20, width - indent)):
+            for paragraph in _flowing(lines, apart):
+                for piece in wrap(paragraph, max(20, width - indent)):
                     head = Text(" " * margin + name.ljust(name_width) + "  ", style="cyan") \
                         if first else Text(" " * indent)
                     first = False
                     out.append(head.append_text(piece))
     out.append(Text(""))
-    return _Lines(out)
+    return Lines(out)
 
 
 def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[RenderableType]:
@@ -117,7 +117,7 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     for index, name in enumerate(names):
         lines = [cells[index][0] for _, cells in profile]
         for row in view.profile:
-            dose = cell_lines(row.cells[index], view, kb)
+            dose = cell_lines(row.cells[index], view, kb, expand=False)
             lines += [CellLine(dose[0].role, f"{row.label} {dose[0].text}"), *dose[1:]]
         per_substance.append((name, lines))
     parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
@@ -126,18 +126,19 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
                                  for name, c in zip(names, row.cells, strict=True)])
                     for row in view.rows if row.label not in missing]
     if outcome_rows:
-        parts.append(_block("OUTCOMES", "bold green", outcome_rows, width))
+        parts.append(_block("OUTCOMES", "bold green", outcome_rows, width,
+                            ("harm", "value")))  # each fact of an --outcome on its own
     if missing:
         note = Text("not curated for any substance shown: ", style=NOT_CURATED_STYLE)
         note.append(", ".join(sorted(missing, key=[r.label for r in view.rows].index)))
-        parts.append(_Lines(_wrap(note, width)))
+        parts.append(Lines(wrap(note, width)))
     mechanism = [Text("MECHANISM", style="bold blue")]
     for line in mechanism_lines(view):
-        mechanism += _wrap(Text(line), width)
-    parts.append(_Lines(mechanism))
+        mechanism += wrap(Text(line), width)
+    parts.append(Lines(mechanism))
     if any(c.absolute or any(h[2] for h in c.harms) for r in view.rows for c in r.cells):
-        parts.append(_Lines(_wrap(Text(COMPUTED_NOTE, style="magenta"), width)))
-    parts.append(_Lines(_references(view, kb, width)))
+        parts.append(Lines(wrap(Text(COMPUTED_NOTE, style="magenta"), width)))
+    parts.append(Lines(_references(view, kb, width)))
     return parts
 
 
@@ -147,7 +148,7 @@ def gaps_parts(view: Gaps, width: int) -> list[RenderableType]:
     for substance, missing in zip(view.substances, view.missing, strict=True):
         lines.append(Text(f"{substance.name} ({len(missing)})", style="bold cyan"))
         for label, why in missing:
-            lines += _wrap(Text(f"  {label}: ").append(why, style=NOT_CURATED_STYLE), width)
+            lines += wrap(Text(f"  {label}: ").append(why, style=NOT_CURATED_STYLE), width)
         if not missing:
             lines.append(Text("  none: every expected outcome has a clinical fact"))
-    return [_Lines(lines)]
+    return [Lines(lines)]

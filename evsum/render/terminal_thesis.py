@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from evsum.facts.index import KnowledgeBase
-from evsum.render.terminal import _fact_lines, _indented, _Lines, _wrap
+from evsum.render.terminal_layout import Lines, fact_block, indented, wrap
 from evsum.render.thesis_document import profile_text
 from evsum.thesis import ClaimNode, Thesis
 
@@ -24,9 +24,9 @@ def _claim_lines(node: ClaimNode, width: int) -> list[Text]:
     head = Text()
     head.append(f"[{node.profile.verdict}] ", style=VERDICT_STYLE[node.profile.verdict])
     head.append(node.claim.text)
-    lines = _indented(head, indent, width)
-    lines += _indented(Text(profile_text(node), style="dim"), indent + 2, width)
-    lines += _indented(Text(node.claim.id, style="cyan"), indent + 2, width)
+    lines = indented(head, indent, width)
+    lines += indented(Text(profile_text(node), style="dim"), indent + 2, width)
+    lines += indented(Text(node.claim.id, style="cyan"), indent + 2, width)
     return lines
 
 
@@ -35,7 +35,7 @@ def thesis_parts(view: Thesis, kb: KnowledgeBase, width: int) -> list[Renderable
     title = Text(f"THESIS: {source.short}, {source.title}", style="bold")
     legend = Text("verdicts: " + " · ".join(VERDICT_STYLE) + " (the rule: README)",
                   style="dim")
-    lines = [*_wrap(title, width), *_wrap(legend, width), Text("")]
+    lines = [*wrap(title, width), *wrap(legend, width), Text("")]
     for node in view.nodes():
         lines += _claim_lines(node, width) + [Text("")]
         if view.single:
@@ -43,7 +43,7 @@ def thesis_parts(view: Thesis, kb: KnowledgeBase, width: int) -> list[Renderable
                                 ("CHALLENGES", node.profile.challenges)):
                 lines.append(Text(f"{side} ({len(pairs)})", style="bold"))
                 for fact, how in pairs:
-                    lines += _wrap(Text(f"  how: {how}", style="italic"), width)
-                    lines += _fact_lines(fact, kb, width)
+                    lines += wrap(Text(f"  how: {how}", style="italic"), width)
+                    lines += fact_block(fact, kb, width)
                 lines.append(Text(""))
-    return [_Lines(lines)]
+    return [Lines(lines)]
