@@ -45,6 +45,7 @@ class FindingRow:
     key: str
     label: str
     cells: list[FindingCell]
+    outcomes: tuple[str, ...] = ()  # the fact outcomes the row gathers
 
 
 @dataclass
@@ -89,8 +90,11 @@ def _harms_cell(all_facts: list[Fact], kept: list[Fact], kb: KnowledgeBase,
     if not events:
         return FindingCell("filtered-out" if any(
             f.category == "safety" and f.adverse_event for f in all_facts) else "not-curated")
+    single = [f for f in events if f.adverse_event not in voc.AGGREGATE_EVENTS]
+    # patients before healthy volunteers: their harms are the ones a prescriber weighs
+    patients = [f for f in single if f.population != "healthy-volunteers"]
     best: dict[str, tuple[Fact, float]] = {}
-    for fact in order(events, kb, (), prefer_own):  # strongest first: each event's best fact
+    for fact in order(patients or single, kb, (), prefer_own):  # each event's best fact
         gap = excess(fact)
         if gap is not None and fact.adverse_event not in best:
             best[fact.adverse_event or ""] = (fact, gap)
@@ -121,7 +125,7 @@ def build_findings(kb: KnowledgeBase, substances: list[Substance], filters: Filt
             cells.append(_cell(_row_facts(all_facts[s.id], category, outcomes),
                                _row_facts(kept[s.id], category, outcomes), kb, doses[s.id],
                                prefer_own))
-        rows.append(FindingRow(key, label, cells))
+        rows.append(FindingRow(key, label, cells, outcomes))
     profile = [FindingRow("clinical-dose", "clinical dose", [
         _cell(_row_facts(all_facts[s.id], "dosing", ("clinical-dose",)),
               _row_facts(kept[s.id], "dosing", ("clinical-dose",)), kb, doses[s.id], prefer_own)

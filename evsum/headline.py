@@ -6,18 +6,20 @@ Among one substance's facts on one outcome, the headline is the first by
 
 1. clinical evidence before animal and cell work (a preclinical fact never
    heads a clinical outcome: such a cell reads "preclinical only");
-2. the strongest design (meta-analysis, RCT, label, ... as `--min-evidence`);
-3. the primary analysis, then key secondary, secondary, pooled, subgroup,
+2. a number against its comparator (a contrast, or both arms' rates) before a
+   number for one arm alone, and any number before a fact told in words: a
+   summary of findings gives effects, and --outcome keeps the rest in view;
+3. the strongest design (meta-analysis, RCT, label, ... as `--min-evidence`);
+4. the primary analysis, then key secondary, secondary, pooled, subgroup,
    exploratory, post hoc;
-4. the substance's main indication: treatment-resistant depression, then
+5. the substance's main indication: treatment-resistant depression, then
    major depression, depression with suicidal ideation, mixed unipolar and
    bipolar samples, bipolar depression, and the rest;
-5. a source without a notice (an expression of concern, a retraction);
-6. the comparison a reader expects first: against placebo, then an active
+6. a source without a notice (an expression of concern, a retraction);
+7. the comparison a reader expects first: against placebo, then an active
    placebo, a low dose, a waiting list, usual care, an active treatment, none;
-7. the arm in clinical use: an arm that names the substance's curated
+8. the arm in clinical use: an arm that names the substance's curated
    clinical dose;
-8. a fact with a number before one without;
 9. the later source (then the fact id, so the choice is stable).
 
 The reason returned names the first step at which the headline beat the
@@ -40,14 +42,15 @@ INDICATION_ORDER = ("trd", "mdd", "suicidal-ideation", "depression-mixed",
                     "anxiety")
 COMPARATOR_ORDER = ("placebo", "active-placebo", "low-dose", "waiting-list", "usual-care",
                     "active", "none")
-_STEPS = ("bundled before own facts", "clinical evidence", "strongest design",
-          "primary analysis", "main indication", "no notice on the source",
-          "placebo comparison", "arm in clinical use", "has a number", "latest source")
+_STEPS = ("bundled before own facts", "clinical evidence", "number against its comparator",
+          "strongest design", "primary analysis", "main indication", "no notice on the source",
+          "placebo comparison", "arm in clinical use", "latest source")
 
 
 # The rule in a sentence per step, as the handout and the JSON state it.
 RULE: tuple[str, ...] = (
     "clinical evidence before animal and cell work",
+    "a number against its comparator before a number for one arm, any number before words",
     "the strongest design",
     "the primary analysis before secondary, pooled, subgroup, exploratory and post hoc ones",
     "the main indication (TRD, then MDD, then suicidal ideation, then mixed and bipolar "
@@ -56,7 +59,6 @@ RULE: tuple[str, ...] = (
     "placebo comparisons first, then active placebo, low dose, waiting list, usual care, "
     "active treatment",
     "the arm in clinical use (the curated clinical dose)",
-    "a fact with a number before one without",
     "the later source",
 )
 
@@ -77,6 +79,18 @@ def clinical_doses(facts: Iterable[Fact]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(doses))
 
 
+def quantified(fact: Fact) -> int:
+    """0: a number against its comparator; 1: a number for one arm alone; 2: words only."""
+    if fact.value is None:
+        return 2
+    comparator = fact.comparator
+    if comparator is None or comparator.kind == "none":
+        return 1
+    if fact.contrast == "per-arm" and comparator.value is None:
+        return 1
+    return 0
+
+
 def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool,
           notice: bool = False) -> tuple[int, ...]:
     analysis = fact.analysis or "primary"  # only efficacy facts must say it
@@ -85,6 +99,7 @@ def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool,
     return (
         0 if fact.where.bundled != prefer_own else 1,
         0 if fact.is_clinical else 1,
+        quantified(fact),
         fact.evidence_rank,
         ANALYSIS_ORDER.index(analysis),
         INDICATION_ORDER.index(indication) if indication in INDICATION_ORDER
@@ -93,7 +108,6 @@ def _rank(fact: Fact, doses: tuple[str, ...], year: int, prefer_own: bool,
         COMPARATOR_ORDER.index(fact.comparator.kind) if fact.comparator
         else len(COMPARATOR_ORDER),
         0 if in_use else 1,
-        0 if fact.value is not None else 1,
         -year,
     )
 
@@ -102,13 +116,13 @@ def _reason(step: int, fact: Fact) -> str:
     detail = {
         0: "own facts preferred" if not fact.where.bundled else "",
         1: "clinical",
-        2: fact.design_label,
-        3: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
-        4: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
-        5: "",
-        6: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
-        7: fact.arm or "",
-        8: "",
+        2: ("against its comparator", "one arm", "")[quantified(fact)],
+        3: fact.design_label,
+        4: voc.ANALYSES.get(fact.analysis or "primary", "primary"),
+        5: voc.POPULATION_SHORT.get(fact.population or "", "other population"),
+        6: "",
+        7: voc.COMPARATOR_KINDS[fact.comparator.kind] if fact.comparator else "none",
+        8: fact.arm or "",
         9: "",
     }[step]
     return f"{_STEPS[step]} ({detail})" if detail else _STEPS[step]

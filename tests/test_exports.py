@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evsum.errors import EXIT_OK, EXIT_OUTPUT, EXIT_USAGE
-from evsum.render.jsonout import output_schema
+from evsum.render.json_schema import output_schema
 
 from .conftest import FIXTURE_KB, Run
 

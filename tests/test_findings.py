@@ -49,10 +49,11 @@ def test_handout_matches_golden(kb: KnowledgeBase, monkeypatch: pytest.MonkeyPat
 
 
 def test_summary_cells_name_number_comparator_evidence_and_reference(kb: KnowledgeBase) -> None:
-    text = terminal(findings(kb), kb, width=120)
+    text = terminal(findings(kb), kb, width=160)
     assert "50% (30% to 70%) vs 10% placebo" in text
-    assert "0.5 mg/kg IV once · TRD, 24 h, n=40, MADRS" in text and "RCT [1]" in text
-    assert "+400 per 1,000*" in text  # computed, and marked
+    # a rate needs no scale in the summary; --outcome and the dossier name it
+    assert "0.5 mg/kg IV once · TRD, 24 h, n=40 · RCT [1]" in text and "MADRS" not in text
+    assert "400 more per 1,000*" in text  # computed, marked, and worded as GRADE tables do
     assert "computed by evsum" in text
 
 
@@ -104,7 +105,7 @@ def test_compare_leads_with_the_summary_and_all_gives_every_fact(fixture_run: Ru
     assert summary.code == full.code == 0
     assert summary.stdout.startswith("SUMMARY OF FINDINGS: Alphamine vs Betacybin")
     assert full.stdout.startswith("Alphamine vs Betacybin")
-    assert "MECHANISM" in full.stdout and "+400 per 1,000*" not in full.stdout
+    assert "MECHANISM" in full.stdout and "400 more per 1,000*" not in full.stdout
 
 
 def test_outcome_expands_one_row_and_an_unknown_one_is_a_usage_error(fixture_run: Run) -> None:
@@ -147,6 +148,24 @@ def test_an_expanded_outcome_gives_each_fact_its_own_paragraph(bundled: Knowledg
         if opening:  # a narrative fact opens a line of its own, never follows a ' · '
             assert any(line.startswith(opening) or line.endswith("  " + opening)
                        or f"Ketamine  {opening}" in line for line in starts), fact.id
+
+
+def test_largest_harms_are_single_events_in_patients(bundled: KnowledgeBase) -> None:
+    """Psilocybin's largest raw excess is a total in healthy volunteers: it stays out."""
+    from evsum.facts.vocabulary import AGGREGATE_EVENTS
+    from evsum.views import excess
+
+    events = [f for f in bundled.facts_of("psilocybin") if f.adverse_event
+              and excess(f) is not None]
+    largest = max(events, key=lambda f: excess(f) or 0)
+    assert largest.adverse_event in AGGREGATE_EVENTS or largest.population == "healthy-volunteers"
+    view = build_findings(bundled, [bundled.substances["psilocybin"]], make_filters(),
+                          "top-harms")
+    harms = view.rows[0].cells[0].harms
+    assert 1 <= len(harms) <= 3
+    for fact, _, _ in harms:
+        assert fact.adverse_event not in AGGREGATE_EVENTS
+        assert fact.population != "healthy-volunteers"
 
 
 def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change

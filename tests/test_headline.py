@@ -98,3 +98,17 @@ def test_a_single_fact_is_the_only_fact() -> None:
     headline = choose([only], kb(only))
     assert headline is not None and headline.why == "only fact" and headline.others == ()
     assert choose([], kb()) is None
+
+
+def test_a_number_against_its_comparator_heads_words_and_one_arm_of_stronger_design() -> None:
+    told = fact("a.told", design="meta-analysis", value=None, contrast=None)
+    one_arm = fact("a.onearm", design="meta-analysis",
+                   comparator=Comparator("placebo", "placebo"))  # its rate not curated
+    both = fact("a.both")  # an RCT with both arms' rates
+    headline = choose([told, one_arm, both], kb(told, one_arm, both))
+    assert headline is not None and headline.fact.id == "a.both"
+    assert headline.why == "number against its comparator (against its comparator)"
+    assert [f.id for f in headline.others] == ["a.onearm", "a.told"]
+    rest = choose([told, one_arm], kb(told, one_arm))
+    assert rest is not None and rest.fact.id == "a.onearm"
+    assert rest.why == "number against its comparator (one arm)"

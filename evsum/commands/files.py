@@ -224,7 +224,7 @@ def schema(output_format: Annotated[bool, typer.Option(
     from evsum.output import write_stdout
 
     if output_format:
-        from evsum.render.jsonout import output_schema
+        from evsum.render.json_schema import output_schema
 
         document = output_schema()
     else:

@@ -112,6 +112,19 @@ POPULATION_SHORT: dict[str, str] = {
 
 NONCLINICAL_POPULATIONS = frozenset({"rodents", "in-vitro"})
 
+# Adverse-event slugs that total several events ("any adverse event") or count
+# a consequence of harm (medical attention, a psychiatric medication needed)
+# rather than one event: facts like any other, but never among the "largest
+# excess harms" of the summary, which names single events.
+AGGREGATE_EVENTS = frozenset({
+    "any-adverse-event", "treatment-related-adverse-event", "teae-of-special-interest",
+    "solicited-adverse-event", "serious-or-severe-common-adverse-drug-reaction",
+    "most-common-adverse-events", "transient-acute-untoward-effects",
+    "needed-medical-attention", "acute-physical-adverse-effects",
+    "adverse-event-requiring-psychiatric-attention", "delayed-adverse-mental-health-effects",
+    "psychiatric-concomitant-medication",
+})
+
 UNITS: tuple[str, ...] = (
     "%",
     "% change",

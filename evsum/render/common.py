@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import weakref
 from collections.abc import Iterable
 
@@ -52,14 +53,14 @@ def own_folders(view: object, kb: KnowledgeBase, extra: Iterable[Fact] = ()) -> 
 
 def _places(view: object, kb: KnowledgeBase) -> list[Location]:
     """Where every substance, fact and source a view shows was read."""
-    from evsum.compare import Comparison
     from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summary
 
+    compare = sys.modules.get("evsum.compare")  # a Comparison exists only once it is loaded
     if isinstance(view, Overview):
         return [s.where for s, _ in view.rows]
     facts: list[Fact] = []
     substances = []
-    if isinstance(view, Comparison):
+    if compare is not None and isinstance(view, compare.Comparison):
         substances = view.substances
         for _, cells in view.profile:
             facts += [f for c in cells for f in c.facts]

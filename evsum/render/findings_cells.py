@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from evsum.absolute import Absolute, absolute_effect, nnt_interval_text, nnt_stands
 from evsum.effect import HARM_CATEGORIES, direction, margin_text
+from evsum.facts import vocabulary as voc
 from evsum.facts.index import KnowledgeBase
 from evsum.facts.model import Fact, format_number
 from evsum.findings import FindingCell, Findings
@@ -20,6 +21,7 @@ from evsum.render.common import (
     interval,
     nnt_text,
     number_with_unit,
+    outcome_label,
     own_mark,
     p_text,
     setting_text,
@@ -28,9 +30,9 @@ from evsum.render.common import (
 
 PRECLINICAL_ONLY = "preclinical only"
 COMPUTED_MARK = "*"
-COMPUTED_NOTE = ("* computed by evsum from the two arms' rates (per 1,000 treated; NNTB/NNTH "
-                 "rounded up; 95% CI by Newcombe's method where counts are known), "
-                 "not the source's number")
+COMPUTED_NOTE = ("* computed by evsum from the two arms' rates, not the source's number: "
+                 "events per 1,000 treated, NNTB/NNTH rounded up, 95% CI by Newcombe's "
+                 "method where counts are known")
 
 
 class CellLine(NamedTuple):
@@ -38,22 +40,29 @@ class CellLine(NamedTuple):
     text: str
 
 
-def absolute_text(absolute: Absolute, fact: Fact) -> str:
-    """'+186 per 1,000; NNTB 6 (95% CI 4 to 12)*': evsum's arithmetic, marked.
+def _more_or_fewer(per_1000: float) -> str:
+    """'186 more', '102 fewer': a difference in events as GRADE tables word it."""
+    rounded = round(per_1000)
+    return f"{abs(rounded)} {'fewer' if rounded < 0 else 'more'}"
 
-    Without counts there is no interval, and an NNT is given only where the
-    source's own test shows a difference.
+
+def absolute_text(absolute: Absolute, fact: Fact) -> str:
+    """'186 more per 1,000 (96 more to 331 more); NNTB 6 (4 to 12)*', brackets a 95% CI.
+
+    Evsum's arithmetic, marked; "more" and "fewer" name the drug arm's events
+    against the comparator's, whatever the outcome, so a relapse reads as
+    plainly as a response. Without counts there is no interval, and an NNT is
+    given only where the source's own test shows a difference.
     """
-    sign = "+" if absolute.per_1000 > 0 else ""
-    text = f"{sign}{absolute.per_1000:.0f} per 1,000"
+    text = f"{_more_or_fewer(absolute.per_1000)} per 1,000"
     if absolute.ci_per_1000 is not None:
         low, high = absolute.ci_per_1000
-        text += f" (95% CI {low:.0f} to {high:.0f})"
+        text += f" ({_more_or_fewer(low)} to {_more_or_fewer(high)})"
     if nnt_stands(absolute, fact):
         text += f"; {absolute.label} {absolute.nnt}"
         interval = nnt_interval_text(absolute, fact.better_direction or "higher")
         if interval:
-            text += f" ({interval})"
+            text += f" ({interval.removeprefix('95% CI ')})"
     return text + COMPUTED_MARK
 
 
@@ -106,12 +115,17 @@ def short_arm(arm: str | None) -> str:
 
 
 def _reading_line(fact: Fact, drug: str) -> str | None:
-    """'favours Ketamine · 0.5 mg/kg IV · TRD, 24 h, n=40': verdict, arm and setting."""
+    """'favours Ketamine · 0.5 mg/kg IV · TRD, 24 h, n=40': verdict, arm and setting.
+
+    The scale is named only where the number is in its points; --outcome and
+    the dossier name it always.
+    """
     parts = []
     reading = direction(fact._replace(arm=None), drug)  # the arm follows on its own
     if reading is not None and fact.category not in HARM_CATEGORIES:
         parts.append(reading.words)
-    parts += [short_arm(fact.arm), setting_text(fact)]
+    points = fact.value is not None and fact.value.unit == "points"
+    parts += [short_arm(fact.arm), setting_text(fact if points else fact._replace(scale=None))]
     return " · ".join(p for p in parts if p) or None
 
 
@@ -127,24 +141,65 @@ def _evidence_line(fact: Fact, view: Findings, kb: KnowledgeBase, more: int) -> 
     return text + own_mark(fact.where, kb) + (f" +{more} more" if more else "")
 
 
+def measure_label(fact: Fact, outcomes: tuple[str, ...]) -> str:
+    """'sustained response: ' where a row holds several outcomes, so the number says what it is."""
+    if len(outcomes) < 2:
+        return ""
+    return outcome_label(fact.adverse_event or fact.outcome or "") + ": "
+
+
 def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
-               absolute: Absolute | None) -> list[CellLine]:
+               absolute: Absolute | None, outcomes: tuple[str, ...] = ()) -> list[CellLine]:
+    """The answer first: the number, evsum's absolute effect, the setting, the evidence."""
     drug = kb.substances[fact.substance].name
     full = view.outcome is not None  # --outcome KEY: the whole value and claim
-    lines = [CellLine("value", value_text(fact, drug) or fact.claim if full
-                      else compact_value(fact))]
+    lines = [CellLine("value", measure_label(fact, outcomes) + (
+        value_text(fact, drug) or fact.claim if full else compact_value(fact)))]
+    if absolute is not None:
+        lines.append(CellLine("computed", absolute_text(absolute, fact)))
     if not full:
         reading = _reading_line(fact, drug)
         if reading:
             lines.append(CellLine("setting", reading))
     lines.append(CellLine("evidence", _evidence_line(fact, view, kb, more)))
-    if absolute is not None:
-        lines.append(CellLine("computed", absolute_text(absolute, fact)))
+    return lines
+
+
+def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[CellLine]:
+    """'vertigo 69.2% vs 24.4% (+44.8 points; NNTH 3*); ... · vs ECT · MDD · RCT [8]'.
+
+    The comparator, population and source are said once when the events share
+    them, with each event otherwise.
+    """
+    def where(fact: Fact) -> str:
+        population = voc.POPULATION_SHORT.get(fact.population or "", "")
+        parts = [f"vs {fact.comparator.name}" if fact.comparator else "", population,
+                 f"{evidence_text(fact)} [{view.reference_number(fact.source)}]"
+                 + own_mark(fact.where, kb)]
+        return " · ".join(p for p in parts if p)
+
+    shared = len({where(fact) for fact, _, _ in cell.harms}) == 1
+    items = []
+    for fact, gap, _ in cell.harms:
+        rate = format_number(fact.value.estimate) if fact.value and \
+            fact.value.estimate is not None else "?"
+        other = format_number(fact.comparator.value) if fact.comparator and \
+            fact.comparator.value is not None else "?"
+        text = (f"{outcome_label(fact.adverse_event or '')} {rate}% vs {other}% "
+                f"({'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points")
+        computed = nnt_text(fact)
+        text += f"; {computed})" if computed else ")"
+        items.append(text if shared else f"{text} {where(fact)}")
+    lines = [CellLine("harm", "; ".join(items))]
+    if shared:
+        lines.append(CellLine("evidence", where(cell.harms[0][0])))
+    if cell.more:
+        lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
     return lines
 
 
 def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,
-               expand: bool = True) -> list[CellLine]:
+               expand: bool = True, outcomes: tuple[str, ...] = ()) -> list[CellLine]:
     """The lines of one summary cell; with --outcome (and ``expand``) every fact in it."""
     if cell.state == "not-curated":
         return [CellLine("empty", NOT_CURATED)]
@@ -154,30 +209,13 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,
         return [CellLine("empty", f"{PRECLINICAL_ONLY}: no clinical fact")]
     assert cell.headline is not None
     if cell.harms:
-        lines = []
-        for fact, gap, _ in cell.harms:
-            event = (fact.adverse_event or "").replace("-", " ")
-            comparator = fact.comparator.name if fact.comparator else ""
-            rate = format_number(fact.value.estimate) if fact.value and \
-                fact.value.estimate is not None else "?"
-            other = format_number(fact.comparator.value) if fact.comparator and \
-                fact.comparator.value is not None else "?"
-            text = (f"{event}: {rate}% vs {other}% {comparator} ({'+' if gap >= 0 else ''}"
-                    f"{format_number(round(gap, 1))} points")
-            computed = nnt_text(fact)
-            if computed:
-                text += f"; {computed}"
-            lines.append(CellLine("harm", text + f") [{view.reference_number(fact.source)}]"
-                                  + own_mark(fact.where, kb)))
-        if cell.more:
-            lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
-        return lines
+        return _harms_lines(cell, view, kb)
     if view.outcome is not None and expand:  # --outcome KEY: every fact, strongest first
-        lines = fact_lines(cell.headline.fact, view, kb, 0, cell.absolute)
+        lines = fact_lines(cell.headline.fact, view, kb, 0, cell.absolute, outcomes)
         for next_fact in cell.headline.others:
-            lines += fact_lines(next_fact, view, kb, 0, absolute_effect(next_fact))
+            lines += fact_lines(next_fact, view, kb, 0, absolute_effect(next_fact), outcomes)
         return lines
-    return fact_lines(cell.headline.fact, view, kb, cell.more, cell.absolute)
+    return fact_lines(cell.headline.fact, view, kb, cell.more, cell.absolute, outcomes)
 
 
 def uncurated_rows(view: Findings) -> list[str]:

@@ -117,7 +117,8 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
     for row in view.rows:
         if row.label not in missing:
             rows.append([[[Inline(row.label, "strong")]],
-                         *[_cell(cell_lines(c, view, kb)) for c in row.cells]])
+                         *[_cell(cell_lines(c, view, kb, outcomes=row.outcomes))
+                           for c in row.cells]])
     blocks += [Heading(2, "Summary of findings"), Table(["", *names], rows)]
     if missing:
         blocks.append(Paragraph([[Inline("Not curated for any substance shown", "em"),
@@ -133,6 +134,9 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
     blocks += [Heading(2, "How to read it"), Items([
         [Inline("Each cell is one headline fact; the rule: " + rule + " The full dossier: "
                 "evsum export --all.")],
+        [Inline("Numbers in brackets after an estimate, \"(a to b)\", are its 95% CI; "
+                "\"more\" and \"fewer\" per 1,000 count the drug arm's events against the "
+                "comparator's.")],
         [Inline(COMPUTED_NOTE + ".")],
     ])]
     return Document(title, blocks + reference_items(kb, view.references))

@@ -8,33 +8,19 @@ terminal_findings and terminal_thesis.
 from __future__ import annotations
 
 import io
+import sys
 from typing import IO
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from evsum.compare import Comparison
 from evsum.facts.index import KnowledgeBase
 from evsum.render.common import own_folders, own_legend
-from evsum.render.terminal_dossier import comparison_parts, summary_parts
 from evsum.render.terminal_layout import (
     OWN_STYLE,
     Sink,
     ascii_fallback,
     make_console,
-)
-from evsum.render.terminal_lists import (
-    overview_parts,
-    provenance_parts,
-    search_parts,
-    side_effects_parts,
-)
-from evsum.views import (
-    Overview,
-    Provenance,
-    SearchResults,
-    SideEffects,
-    Summary,
 )
 
 
@@ -47,36 +33,32 @@ def _parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     return parts
 
 
+# Each view's layout: (module of the view's class, class name, layout module, function).
+# A view can exist only once its own module is imported, so the lookup imports
+# nothing for the views not shown: the summary starts without the dossier and
+# list layouts (and evsum.compare), `list` without the summary's.
+_LAYOUTS = (
+    ("evsum.findings", "Findings", "terminal_findings", "findings_parts"),
+    ("evsum.compare", "Comparison", "terminal_dossier", "comparison_parts"),
+    ("evsum.views", "Summary", "terminal_dossier", "summary_parts"),
+    ("evsum.views", "SideEffects", "terminal_lists", "side_effects_parts"),
+    ("evsum.views", "Overview", "terminal_lists", "overview_parts"),
+    ("evsum.views", "SearchResults", "terminal_lists", "search_parts"),
+    ("evsum.views", "Provenance", "terminal_lists", "provenance_parts"),
+    ("evsum.findings", "Gaps", "terminal_findings", "gaps_parts"),
+    ("evsum.thesis", "Thesis", "terminal_thesis", "thesis_parts"),
+)
+
+
 def _view_parts(view: object, kb: KnowledgeBase, width: int) -> list[RenderableType]:
-    if isinstance(view, Comparison):
-        return comparison_parts(view, kb, width)
-    if isinstance(view, Summary):
-        return summary_parts(view, kb, width)
-    if isinstance(view, SideEffects):
-        return side_effects_parts(view, kb, width)
-    if isinstance(view, Overview):
-        return overview_parts(view, kb, width)
-    if isinstance(view, SearchResults):
-        return search_parts(view, kb, width)
-    if isinstance(view, Provenance):
-        return provenance_parts(view, kb, width)
-    # The newer views, imported only when one is shown: `list` and the dossier views
-    # start without them.
-    from evsum.findings import Findings, Gaps
-    from evsum.thesis import Thesis
+    """The parts of a view, its layout module imported only when that view is shown."""
+    import importlib
 
-    if isinstance(view, Findings):
-        from evsum.render.terminal_findings import findings_parts
-
-        return findings_parts(view, kb, width)
-    if isinstance(view, Gaps):
-        from evsum.render.terminal_findings import gaps_parts
-
-        return gaps_parts(view, width)
-    if isinstance(view, Thesis):
-        from evsum.render.terminal_thesis import thesis_parts
-
-        return thesis_parts(view, kb, width)
+    for module, name, layout, function in _LAYOUTS:
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(view, getattr(loaded, name)):
+            parts = getattr(importlib.import_module(f"evsum.render.{layout}"), function)
+            return parts(view, kb, width)  # type: ignore[no-any-return]
     raise TypeError(f"no terminal form for {type(view).__name__}")
 
 

@@ -73,32 +73,46 @@ def _flowing(lines: list[CellLine], apart: tuple[str, ...] = ("harm",)) -> list[
     return paragraphs
 
 
+LABEL_WIDTH = 13  # the outcome's name, wrapped in a column of its own
+HANG = 2  # a substance's entry runs on under itself, stood in by this
+
+
 def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[CellLine]]]]],
            width: int, apart: tuple[str, ...] = ("harm",)) -> Lines:
-    """Rows of labelled entries, one per substance, each flowing to the full width.
+    """Rows of entries, one per substance, each opening with the substance's name.
 
-    Side-by-side columns of about 30 characters wrap every cell into many
-    lines; this keeps a two-substance summary near two screens at 80 columns.
+    The row's label stands in a narrow column on the left (empty labels give
+    the column to the entries); each entry flows to the full width beside it,
+    so that a two-substance summary stays near a screen at 80 columns and six
+    substances stack rather than crush.
     """
-    names = [name for _, entries in rows for name, _ in entries]
-    name_width = min(max((len(n) for n in names), default=0), 14)
     out = [Text(title, style=style)]
     for label, entries in rows:
-        if label:
-            out.append(Text(label, style="bold"))
-        margin = 2 if label else 0  # entries under a row's label stand in from it
+        left = LABEL_WIDTH if label else 0
+        # without a label (the profile) the names make a column, the text hangs beside it
+        column = 0 if label else min(max(len(name) for name, _ in entries), 14) + 2
+        hang = HANG if label else column
+        body: list[Text] = []
         for name, lines in entries:
-            indent = margin + name_width + 2
-            first = True
-            if len(name) > name_width:  # a long name stands on a line of its own
-                out.append(Text(" " * margin + name, style="cyan"))
-                first = False
-            for paragraph in _flowing(lines, apart):
-                for piece in wrap(paragraph, max(20, width - indent)):
-                    head = Text(" " * margin + name.ljust(name_width) + "  ", style="cyan") \
-                        if first else Text(" " * indent)
-                    first = False
-                    out.append(head.append_text(piece))
+            for index, paragraph in enumerate(_flowing(lines, apart)):
+                head = Text(f"{name}  ".ljust(column), style="bold cyan") if index == 0 \
+                    else Text(" " * column)
+                if column:  # the text wraps in its own column, the name beside its first line
+                    pieces = wrap(paragraph, max(20, width - column))
+                    pieces[0] = head.append_text(pieces[0])
+                else:
+                    pieces = wrap(head.append_text(paragraph), max(20, width - left - hang))
+                body += [pieces[0], *(Text(" " * hang).append_text(p) for p in pieces[1:])]
+        names = wrap(Text(label, style="bold"), LABEL_WIDTH - 1) if label else []
+        for index in range(max(len(body), len(names))):
+            line = Text()
+            if left:
+                piece = names[index] if index < len(names) else Text("")
+                line.append_text(piece)
+                line.append(" " * (left - piece.cell_len))
+            if index < len(body):
+                line.append_text(body[index])
+            out.append(line)
     out.append(Text(""))
     return Lines(out)
 
@@ -110,8 +124,8 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    parts.append(Text("one headline fact per outcome (the rule: README); --all for every fact",
-                      style="dim"))
+    parts.append(Text("one headline fact per outcome (the rule: README) · (a to b): 95% CI · "
+                      "--outcome KEY: all its facts · --all: every fact", style="dim"))
     profile = profile_cells(view)
     per_substance: list[tuple[str, list[CellLine]]] = []
     for index, name in enumerate(names):
@@ -122,7 +136,7 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
         per_substance.append((name, lines))
     parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
-    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb))
+    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb, outcomes=row.outcomes))
                                  for name, c in zip(names, row.cells, strict=True)])
                     for row in view.rows if row.label not in missing]
     if outcome_rows:
@@ -142,7 +156,7 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     return parts
 
 
-def gaps_parts(view: Gaps, width: int) -> list[RenderableType]:
+def gaps_parts(view: Gaps, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     """Per substance, what a reader expects and the base lacks."""
     lines = [Text("GAPS: expected outcomes without a clinical fact", style="bold")]
     for substance, missing in zip(view.substances, view.missing, strict=True):
