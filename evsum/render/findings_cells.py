@@ -27,6 +27,7 @@ from evsum.render.common import (
     setting_text,
     value_text,
 )
+from evsum.views import incidence
 
 PRECLINICAL_ONLY = "preclinical only"
 COMPUTED_MARK = "*"
@@ -178,21 +179,21 @@ def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[C
                  + own_mark(fact.where, kb)]
         return " · ".join(p for p in parts if p)
 
-    shared = len({where(fact) for fact, _, _ in cell.harms}) == 1
+    places = [where(fact) for fact, _, _ in cell.harms]
+    shared = len(set(places)) == 1
     items = []
-    for fact, gap, _ in cell.harms:
-        rate = format_number(fact.value.estimate) if fact.value and \
-            fact.value.estimate is not None else "?"
-        other = format_number(fact.comparator.value) if fact.comparator and \
-            fact.comparator.value is not None else "?"
-        text = (f"{outcome_label(fact.adverse_event or '')} {rate}% vs {other}% "
-                f"({'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points")
+    for (fact, gap, _), place in zip(cell.harms, places, strict=True):
+        rate, other = incidence(fact), fact.comparator.value if fact.comparator else None
+        assert rate is not None and other is not None  # a harm here has its excess
+        text = (f"{outcome_label(fact.adverse_event or '')} {number_with_unit(rate, '%')} vs "
+                f"{number_with_unit(other, '%')} ({'+' if gap >= 0 else ''}"
+                f"{format_number(round(gap, 1))} points")
         computed = nnt_text(fact)
         text += f"; {computed})" if computed else ")"
-        items.append(text if shared else f"{text} {where(fact)}")
+        items.append(text if shared else f"{text} {place}")
     lines = [CellLine("harm", "; ".join(items))]
     if shared:
-        lines.append(CellLine("evidence", where(cell.harms[0][0])))
+        lines.append(CellLine("evidence", places[0]))
     if cell.more:
         lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
     return lines

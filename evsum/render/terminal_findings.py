@@ -94,9 +94,12 @@ def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[Ce
         hang = HANG if label else column
         body: list[Text] = []
         for name, lines in entries:
+            apart_name = column and len(name) + 2 > column  # too long: a line of its own
+            if apart_name:
+                body.append(Text(name, style="bold cyan"))
             for index, paragraph in enumerate(_flowing(lines, apart)):
-                head = Text(f"{name}  ".ljust(column), style="bold cyan") if index == 0 \
-                    else Text(" " * column)
+                head = Text(f"{name}  ".ljust(column), style="bold cyan") \
+                    if index == 0 and not apart_name else Text(" " * column)
                 if column:  # the text wraps in its own column, the name beside its first line
                     pieces = wrap(paragraph, max(20, width - column))
                     pieces[0] = head.append_text(pieces[0])
