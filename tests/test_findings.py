@@ -186,6 +186,28 @@ def test_the_summary_loses_no_word_of_a_profile_at_any_width(bundled: KnowledgeB
             assert PATHWAY_NODES[target][0] in flowing, (substance.id, target)
 
 
+def test_a_cell_says_which_way_once(bundled: KnowledgeBase) -> None:
+    """An NNTB already says the drug helps: no "favours" beside it; an odds ratio keeps it."""
+    view = build_findings(bundled, [bundled.substances["psilocybin"],
+                                    bundled.substances["ketamine"]], make_filters())
+    text = terminal(view, bundled, width=400)
+    sustained = next(line for line in text.splitlines() if "sustained response:" in line)
+    assert "NNTB" in sustained and "favours" not in sustained
+    odds = next(line for line in text.splitlines() if "OR 3.94" in line)
+    assert "favours Ketamine" in odds
+
+
+def test_a_bare_harm_number_is_given_by_its_claim(bundled: KnowledgeBase) -> None:
+    from evsum.render.findings_cells import compact_value
+
+    fact = bundled.facts_of("psilocybin")
+    pressure = next(f for f in fact if f.outcome == "blood-pressure" and f.value is not None
+                    and f.comparator is None and "19.00 mmHg" in f.claim)
+    assert compact_value(pressure).startswith("Pooled across trials")  # the number in words
+    silent = pressure._replace(claim="Systolic pressure rose, and fell back within hours.")
+    assert compact_value(silent) == "19 mmHg: Systolic pressure rose, and fell back within hours."
+
+
 def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change
     import os
 

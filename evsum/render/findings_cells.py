@@ -6,6 +6,7 @@ terminal maps to a style and markdown/HTML to emphasis.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from evsum.absolute import Absolute, absolute_effect, nnt_interval_text, nnt_stands
@@ -99,7 +100,10 @@ def compact_value(fact: Fact) -> str:
     elif comparator is not None and comparator.value is not None:  # pre-post, one arm
         text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
     elif fact.category in HARM_CATEGORIES:  # a bare number says too little about a harm
-        text += f": {short_claim(fact.claim, 70)}"
+        claim = short_claim(fact.claim)
+        said = value.estimate is not None and re.search(
+            rf"(?<![\d.]){re.escape(format_number(value.estimate))}(?!\d)", claim)
+        text = claim if said else f"{text}: {claim}"  # the claim gives the number in words
     margin = margin_text(fact)
     if margin:
         text += f"; {margin}"
@@ -115,15 +119,16 @@ def short_arm(arm: str | None) -> str:
     return first if any(c.isalpha() for c in first) else (arm or "")
 
 
-def _reading_line(fact: Fact, drug: str) -> str | None:
+def _reading_line(fact: Fact, drug: str, verdict: bool = True) -> str | None:
     """'favours Ketamine · 0.5 mg/kg IV · TRD, 24 h, n=40': verdict, arm and setting.
 
     The scale is named only where the number is in its points; --outcome and
-    the dossier name it always.
+    the dossier name it always. Without ``verdict`` (an NNTB or NNTH already
+    says which way) the words are left out.
     """
     parts = []
     reading = direction(fact._replace(arm=None), drug)  # the arm follows on its own
-    if reading is not None and fact.category not in HARM_CATEGORIES:
+    if verdict and reading is not None and fact.category not in HARM_CATEGORIES:
         parts.append(reading.words)
     points = fact.value is not None and fact.value.unit == "points"
     parts += [short_arm(fact.arm), setting_text(fact if points else fact._replace(scale=None))]
@@ -158,8 +163,8 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
         value_text(fact, drug) or fact.claim if full else compact_value(fact)))]
     if absolute is not None:
         lines.append(CellLine("computed", absolute_text(absolute, fact)))
-    if not full:
-        reading = _reading_line(fact, drug)
+    if not full:  # an NNTB or NNTH says which way: "favours" would say it twice
+        reading = _reading_line(fact, drug, absolute is None or not nnt_stands(absolute, fact))
         if reading:
             lines.append(CellLine("setting", reading))
     lines.append(CellLine("evidence", _evidence_line(fact, view, kb, more)))

@@ -127,8 +127,8 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    parts.append(Text("one headline fact per outcome (the rule: README) · (a to b): 95% CI · "
-                      "--outcome KEY: all its facts · --all: every fact", style="dim"))
+    parts.append(Text("(a to b): 95% CI · headlines by the README's rule · "
+                      "--outcome KEY, --all: more", style="dim"))
     profile = profile_cells(view)
     per_substance: list[tuple[str, list[CellLine]]] = []
     for index, name in enumerate(names):
