@@ -203,9 +203,73 @@ def test_a_bare_harm_number_is_given_by_its_claim(bundled: KnowledgeBase) -> Non
     fact = bundled.facts_of("psilocybin")
     pressure = next(f for f in fact if f.outcome == "blood-pressure" and f.value is not None
                     and f.comparator is None and "19.00 mmHg" in f.claim)
-    assert compact_value(pressure).startswith("Pooled across trials")  # the number in words
-    silent = pressure._replace(claim="Systolic pressure rose, and fell back within hours.")
+    unmeasured = pressure._replace(measure=None)
+    assert compact_value(unmeasured).startswith("Pooled across trials")  # the number in words
+    silent = unmeasured._replace(claim="Systolic pressure rose, and fell back within hours.")
     assert compact_value(silent) == "19 mmHg: Systolic pressure rose, and fell back within hours."
+    # where the fact says what its number counts, the summary says that instead
+    assert compact_value(pressure) == "pooled systolic rise: 19 mmHg"
+
+
+def test_a_measure_says_what_a_rate_counts_wherever_the_number_is_shown(
+        bundled: KnowledgeBase) -> None:
+    from evsum.render.common import value_text
+    from evsum.render.findings_cells import compact_value
+
+    fact = next(f for f in bundled.facts_of("ketamine")
+                if f.id == "ketamine.abbar2022.si-remission-day3")
+    measure = "full remission of suicidal ideation (SSI 3 or less)"
+    assert fact.measure == measure
+    assert compact_value(fact).startswith(f"{measure}: 63% vs 31.6% saline placebo")
+    assert value_text(fact, "Ketamine").startswith(f"{measure}: ")  # --outcome, why, --all
+    assert compact_value(fact._replace(measure=None)).startswith("63% vs 31.6%")
+
+
+def test_the_usual_arm_is_said_once_and_any_other_arm_in_its_cell(
+        bundled: KnowledgeBase) -> None:
+    from evsum.render.findings_cells import usual_arms
+
+    view = build_findings(bundled, [bundled.substances["ketamine"]], make_filters())
+    assert usual_arms(view) == ["0.5 mg/kg IV"]  # KetECT's arm heads three cells
+    lines = terminal(view, bundled, width=400).splitlines()
+    assert sum("arm unless named: 0.5 mg/kg IV" in line for line in lines) == 1
+    dissociation = next(line for line in lines if "dissociative symptoms:" in line)
+    assert "mg/kg" not in dissociation
+    ideation = next(line for line in lines if "full remission of suicidal ideation" in line)
+    assert "0.5 mg/kg IV over 40 min" in ideation  # another arm: named where it stands
+
+
+def test_an_nnt_whose_interval_spans_no_difference_is_left_to_the_dossier(
+        bundled: KnowledgeBase) -> None:
+    from evsum.absolute import absolute_effect
+    from evsum.render.findings_cells import absolute_text
+
+    facts = {f.id: f for f in bundled.facts_of("ketamine") + bundled.facts_of("psilocybin")}
+    serious = facts["ketamine.ekstrand2022.serious-adverse-events"]
+    effect = absolute_effect(serious)
+    assert effect is not None and effect.nnt is not None  # the dossier's NNT exists
+    assert absolute_text(effect, serious) == "102 fewer per 1,000 (217 fewer to 16 more)*"
+    response = facts["psilocybin.goodwin2022.response-3wk"]
+    effect = absolute_effect(response)
+    assert effect is not None
+    assert absolute_text(effect, response) == \
+        "190 more per 1,000 (51 to 320 more); NNTB 6 (4 to 20)*"
+
+
+def test_the_summary_says_each_thing_once_and_briefly(bundled: KnowledgeBase) -> None:
+    view = build_findings(bundled, [bundled.substances["ketamine"],
+                                    bundled.substances["psilocybin"]], make_filters())
+    text = terminal(view, bundled, width=400)
+    assert "doi:" not in text  # DOIs are in the handout, the dossier and `evsum cite`
+    assert "REFERENCES (in full: export, --all, cite)   [1] Anand 2023" in text
+    assert "[4] Metaxa 2024 [expression of concern]" in text
+    mechanism = [line for line in text.splitlines() if line.startswith("MECHANISM")]
+    assert mechanism == ["MECHANISM primary targets differ; shared downstream: BDNF "
+                         "(preclinical), synaptogenesis / spines (preclinical), network-level "
+                         "change (RCT)"]
+    assert "effect size: Hedges g" not in text and "Hedges g -1 (-1.28 to -0.73)" in text
+    assert "no clear difference ·" in text and "leans to" not in text
+    assert "(NNTH 3*); diplopia 30.8% vs 2.2% (NNTH 4*)" in text  # no points beside an NNTH
 
 
 def write_goldens() -> None:  # pragma: no cover - run by hand after a deliberate change

@@ -346,6 +346,7 @@ def _fact(record: dict[str, Any], where: Location) -> Fact:
         margin=Margin(margin["value"], margin["unit"]) if margin else None,
         better=record.get("better"),
         read=Reading(read["url"], read["kind"], read.get("note")) if read else None,
+        measure=record.get("measure"),
     )
 
 

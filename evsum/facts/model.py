@@ -188,6 +188,7 @@ class Fact(NamedTuple):
     margin: Margin | None = None
     better: str | None = None
     read: Reading | None = None
+    measure: str | None = None  # what the number counts, where the outcome does not say
 
     @property
     def evidence_rank(self) -> int:

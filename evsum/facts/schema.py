@@ -158,6 +158,8 @@ FACT = _f("fact", "record", "A fact.", fields=(
     _f("n", "int", "Participants analysed.", minimum=1),
     _f("scale", "text", "Instrument, e.g. MADRS."),
     _f("arm", "text", "The intervention as given for this number: dose, route, schedule."),
+    _f("measure", "text", "What the number counts, where the outcome does not say it, e.g. "
+       "'full remission of suicidal ideation', 'largest mean systolic rise'."),
     _f("analysis", "enum", "Which analysis of the study the number comes from.",
        choices=tuple(voc.ANALYSES)),
     _f("contrast", "enum", "between-arms (drug minus comparator) or per-arm result.",

@@ -161,6 +161,7 @@ UNITS: tuple[str, ...] = (
 )
 
 RATIO_UNITS = frozenset({"OR", "RR", "HR", "fold"})
+EFFECT_SIZE_UNITS = frozenset({"SMD", "Hedges g", "Cohen d"})  # each names itself
 
 # --- what kind of number a number is (docs/fact-format.md, "Reading a number") ----------
 

@@ -175,6 +175,8 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
         text = f"{number} on {label} vs {other} on {comparator.name}"
     else:
         text = f"{number} on {label} vs {comparator.name} (its value not curated)"
+    if fact.measure:
+        text = f"{fact.measure}: {text}"
     tests = []
     margin = margin_text(fact)
     if margin:

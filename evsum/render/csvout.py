@@ -20,7 +20,7 @@ from evsum.views import Overview, Provenance, SearchResults, SideEffects, Summar
 FACT_COLUMNS = (
     "substance", "fact_id", "category", "outcome", "adverse_event", "severity", "population",
     "timepoint", "n", "scale", "estimate", "unit", "ci_low", "ci_high", "range_low",
-    "range_high", "p", "p_relation", "p_bound", "events", "total", "arm", "analysis",
+    "range_high", "p", "p_relation", "p_bound", "events", "total", "arm", "measure", "analysis",
     "contrast", "hypothesis", "margin", "margin_unit", "better", "favours",
     "comparator", "comparator_kind", "comparator_value", "comparator_n", "comparator_events",
     "comparator_total", "design", "grade", "pathway", "source", "first_author", "year", "doi",
@@ -54,7 +54,7 @@ def fact_row(fact: Fact, kb: KnowledgeBase) -> list[Any]:
         ci[0], ci[1], span[0], span[1], safe(value.p) if value else None,
         p.relation if p else None, p.bound if p else None,
         value.events if value else None, value.total if value else None,
-        safe(fact.arm), fact.analysis, fact.contrast, fact.hypothesis,
+        safe(fact.arm), safe(fact.measure), fact.analysis, fact.contrast, fact.hypothesis,
         fact.margin.value if fact.margin else None, fact.margin.unit if fact.margin else None,
         fact.better_direction, safe(reading.words) if reading else None,
         safe(comparator.name) if comparator else None, comparator.kind if comparator else None,

@@ -7,6 +7,7 @@ terminal maps to a style and markdown/HTML to emphasis.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import NamedTuple
 
 from evsum.absolute import Absolute, absolute_effect, nnt_interval_text, nnt_stands
@@ -35,6 +36,7 @@ COMPUTED_MARK = "*"
 COMPUTED_NOTE = ("* computed by evsum from the two arms' rates, not the source's number: "
                  "events per 1,000 treated, NNTB/NNTH rounded up, 95% CI by Newcombe's "
                  "method where counts are known")
+COMPUTED_SHORT = "* computed by evsum from the two arms' rates, not the source's (CI: Newcombe)"
 
 
 class CellLine(NamedTuple):
@@ -58,14 +60,28 @@ def absolute_text(absolute: Absolute, fact: Fact) -> str:
     """
     text = f"{_more_or_fewer(absolute.per_1000)} per 1,000"
     if absolute.ci_per_1000 is not None:
-        low, high = absolute.ci_per_1000
-        text += f" ({_more_or_fewer(low)} to {_more_or_fewer(high)})"
-    if nnt_stands(absolute, fact):
+        low, high = (_more_or_fewer(end) for end in absolute.ci_per_1000)
+        if low.split()[1] == high.split()[1]:  # '51 to 320 more': the word once
+            low = low.split()[0]
+        text += f" ({low} to {high})"
+    if _nnt_shown(absolute, fact):
         text += f"; {absolute.label} {absolute.nnt}"
         interval = nnt_interval_text(absolute, fact.better_direction or "higher")
         if interval:
             text += f" ({interval.removeprefix('95% CI ')})"
     return text + COMPUTED_MARK
+
+
+def _nnt_shown(absolute: Absolute, fact: Fact) -> bool:
+    """An NNT where one stands and its interval holds a difference.
+
+    Where the interval of the difference spans no difference, the per-1,000
+    interval already says so; "NNTB 10 (NNTB 5 to ∞ to NNTH 61)" would say it
+    again at length (the dossier, --all, keeps it).
+    """
+    spans = absolute.ci_per_1000 is not None and absolute.ci_per_1000[0] < 0 < \
+        absolute.ci_per_1000[1]
+    return nnt_stands(absolute, fact) and not spans
 
 
 CLAIM_LIMIT = 110
@@ -83,6 +99,7 @@ def compact_value(fact: Fact) -> str:
     value, comparator = fact.value, fact.comparator
     if value is None:
         return short_claim(fact.claim)
+    measure = f"{fact.measure}: " if fact.measure else ""
     if value.estimate is None:
         assert value.range is not None
         text = interval(value.range, value.unit, with_unit=True)
@@ -99,7 +116,7 @@ def compact_value(fact: Fact) -> str:
             text += f" vs {comparator.name}"
     elif comparator is not None and comparator.value is not None:  # pre-post, one arm
         text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
-    elif fact.category in HARM_CATEGORIES:  # a bare number says too little about a harm
+    elif fact.category in HARM_CATEGORIES and not measure:  # a bare number says too little
         claim = short_claim(fact.claim)
         said = value.estimate is not None and re.search(
             rf"(?<![\d.]){re.escape(format_number(value.estimate))}(?!\d)", claim)
@@ -109,7 +126,7 @@ def compact_value(fact: Fact) -> str:
         text += f"; {margin}"
     if value.p is not None:
         text += f" ({p_text(value.p)})"
-    return text
+    return measure + text
 
 
 def short_arm(arm: str | None) -> str:
@@ -119,19 +136,41 @@ def short_arm(arm: str | None) -> str:
     return first if any(c.isalpha() for c in first) else (arm or "")
 
 
-def _reading_line(fact: Fact, drug: str, verdict: bool = True) -> str | None:
+def usual_arms(view: Findings) -> list[str | None]:
+    """Per substance, the arm (dose and route) that most of its headlines share.
+
+    The profile says it once ("arm unless named"), and a cell names its arm
+    only where it differs. An arm shared by fewer than two headlines is no
+    usual arm: each cell then names its own.
+    """
+    arms: list[str | None] = []
+    for index in range(len(view.substances)):
+        counts = Counter(short_arm(cell.headline.fact.arm) for row in view.rows
+                         for cell in [row.cells[index]]
+                         if cell.headline and not cell.harms and cell.headline.fact.arm)
+        arm, count = counts.most_common(1)[0] if counts else (None, 0)
+        arms.append(arm if count >= 2 else None)
+    return arms
+
+
+def _reading_line(fact: Fact, drug: str, verdict: bool = True,
+                  said: str | None = None) -> str | None:
     """'favours Ketamine · 0.5 mg/kg IV · TRD, 24 h, n=40': verdict, arm and setting.
 
     The scale is named only where the number is in its points; --outcome and
     the dossier name it always. Without ``verdict`` (an NNTB or NNTH already
-    says which way) the words are left out.
+    says which way) the words are left out; the arm is left out where it is
+    the one ``said`` in the profile.
     """
     parts = []
     reading = direction(fact._replace(arm=None), drug)  # the arm follows on its own
     if verdict and reading is not None and fact.category not in HARM_CATEGORIES:
-        parts.append(reading.words)
+        # the numbers beside it say which way it leans
+        parts.append("no clear difference" if reading.excludes_null is False else reading.words)
     points = fact.value is not None and fact.value.unit == "points"
-    parts += [short_arm(fact.arm), setting_text(fact if points else fact._replace(scale=None))]
+    arm = short_arm(fact.arm)
+    parts += [arm if arm != said else "",
+              setting_text(fact if points else fact._replace(scale=None))]
     return " · ".join(p for p in parts if p) or None
 
 
@@ -144,18 +183,24 @@ def _evidence_line(fact: Fact, view: Findings, kb: KnowledgeBase, more: int) -> 
         text += ", disputed"
     if fact.read is not None and fact.read.faithful_copy:
         text += ", copy"
-    return text + own_mark(fact.where, kb) + (f" +{more} more" if more else "")
+    return text + own_mark(fact.where, kb) + (f" +{more}" if more else "")
 
 
 def measure_label(fact: Fact, outcomes: tuple[str, ...]) -> str:
-    """'sustained response: ' where a row holds several outcomes, so the number says what it is."""
-    if len(outcomes) < 2:
+    """'sustained response: ' where a row holds several outcomes, so the number says what it is.
+
+    A fact's own ``measure`` says it better, and its value text carries it;
+    an effect size (SMD, Hedges g) names itself.
+    """
+    if len(outcomes) < 2 or fact.measure or (
+            fact.value is not None and fact.value.unit in voc.EFFECT_SIZE_UNITS):
         return ""
     return outcome_label(fact.adverse_event or fact.outcome or "") + ": "
 
 
 def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
-               absolute: Absolute | None, outcomes: tuple[str, ...] = ()) -> list[CellLine]:
+               absolute: Absolute | None, outcomes: tuple[str, ...] = (),
+               said: str | None = None) -> list[CellLine]:
     """The answer first: the number, evsum's absolute effect, the setting, the evidence."""
     drug = kb.substances[fact.substance].name
     full = view.outcome is not None  # --outcome KEY: the whole value and claim
@@ -164,7 +209,8 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
     if absolute is not None:
         lines.append(CellLine("computed", absolute_text(absolute, fact)))
     if not full:  # an NNTB or NNTH says which way: "favours" would say it twice
-        reading = _reading_line(fact, drug, absolute is None or not nnt_stands(absolute, fact))
+        reading = _reading_line(fact, drug, absolute is None or not _nnt_shown(absolute, fact),
+                                said)
         if reading:
             lines.append(CellLine("setting", reading))
     lines.append(CellLine("evidence", _evidence_line(fact, view, kb, more)))
@@ -191,22 +237,26 @@ def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[C
         rate, other = incidence(fact), fact.comparator.value if fact.comparator else None
         assert rate is not None and other is not None  # a harm here has its excess
         text = (f"{outcome_label(fact.adverse_event or '')} {number_with_unit(rate, '%')} vs "
-                f"{number_with_unit(other, '%')} ({'+' if gap >= 0 else ''}"
-                f"{format_number(round(gap, 1))} points")
-        computed = nnt_text(fact)
-        text += f"; {computed})" if computed else ")"
+                f"{number_with_unit(other, '%')}")
+        # the NNTH says the excess; without one, its size in points
+        computed = nnt_text(fact) or (
+            f"{'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points")
+        text += f" ({computed})"
         items.append(text if shared else f"{text} {place}")
-    lines = [CellLine("harm", "; ".join(items))]
+    more = f" +{cell.more}" if cell.more else ""
+    lines = [CellLine("harm", "; ".join(items) + ("" if shared else more))]
     if shared:
-        lines.append(CellLine("evidence", places[0]))
-    if cell.more:
-        lines.append(CellLine("evidence", f"+{cell.more} more adverse events"))
+        lines.append(CellLine("evidence", places[0] + more))
     return lines
 
 
 def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,
-               expand: bool = True, outcomes: tuple[str, ...] = ()) -> list[CellLine]:
-    """The lines of one summary cell; with --outcome (and ``expand``) every fact in it."""
+               expand: bool = True, outcomes: tuple[str, ...] = (),
+               said: str | None = None) -> list[CellLine]:
+    """The lines of one summary cell; with --outcome (and ``expand``) every fact in it.
+
+    ``said``: the substance's usual arm (`usual_arms`), named in the profile.
+    """
     if cell.state == "not-curated":
         return [CellLine("empty", NOT_CURATED)]
     if cell.state == "filtered-out":
@@ -221,7 +271,7 @@ def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,
         for next_fact in cell.headline.others:
             lines += fact_lines(next_fact, view, kb, 0, absolute_effect(next_fact), outcomes)
         return lines
-    return fact_lines(cell.headline.fact, view, kb, cell.more, cell.absolute, outcomes)
+    return fact_lines(cell.headline.fact, view, kb, cell.more, cell.absolute, outcomes, said)
 
 
 def uncurated_rows(view: Findings) -> list[str]:
@@ -231,16 +281,23 @@ def uncurated_rows(view: Findings) -> list[str]:
 
 
 def mechanism_lines(view: Findings) -> list[str]:
-    """Targets per substance, then the downstream nodes they share, with the best design."""
-    lines = [f"{s.name}: {', '.join(t) or 'no primary target curated'}"
-             for s, t in zip(view.substances, view.targets, strict=True)]
-    if len(view.substances) > 1:
-        if view.shared_downstream:
-            lines.append("shared downstream: " + ", ".join(
-                f"{node} ({view.downstream_evidence[node]})" for node in view.shared_downstream))
-        else:
-            lines.append("shared downstream: none curated")
-    return lines
+    """One line: whether the primary targets differ, then the downstream nodes shared.
+
+    The targets themselves stand in the profile; a single substance's line
+    names its downstream nodes. Each node carries the best design behind it.
+    """
+    targets = {t for named in view.targets for t in named}
+    nodes = ", ".join(f"{node} ({view.downstream_evidence[node]})"
+                      for node in view.shared_downstream)
+    if len(view.substances) == 1:
+        return [f"downstream: {nodes or 'none curated'}"]
+    same = len(set(view.targets)) == 1 and targets
+    lead = f"same primary target ({', '.join(view.targets[0])})" if same \
+        else "primary targets differ"
+    return [f"{lead}; shared downstream: {nodes or 'none curated'}"]
+
+
+ARM_LABEL = "arm unless named"
 
 
 def profile_cells(view: Findings) -> list[tuple[str, list[list[CellLine]]]]:
@@ -251,3 +308,8 @@ def profile_cells(view: Findings) -> list[tuple[str, list[list[CellLine]]]]:
                             for t in view.targets]),
         ("status", [[CellLine("value", s.status)] for s in view.substances]),
     ]
+
+
+def arm_cells(arms: list[str | None]) -> list[CellLine | None]:
+    """The usual arm of each substance (`usual_arms`), as the profile says it once."""
+    return [CellLine("setting", f"{ARM_LABEL}: {arm}") if arm else None for arm in arms]

@@ -29,12 +29,14 @@ from evsum.render.document import (
     reference_items,
 )
 from evsum.render.findings_cells import (
+    ARM_LABEL,
     COMPUTED_NOTE,
     CellLine,
     cell_lines,
     mechanism_lines,
     profile_cells,
     uncurated_rows,
+    usual_arms,
 )
 
 ROLE_STYLE = {"value": "strong", "harm": "", "setting": "", "evidence": "em",
@@ -113,12 +115,16 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
     for row in view.profile:
         rows.append([[[Inline(row.label)]], *[_cell(cell_lines(c, view, kb, expand=False))
                                               for c in row.cells]])
+    arms = usual_arms(view)
+    if any(arms):
+        rows.append([[[Inline(ARM_LABEL)]], *[_cell([CellLine("setting", arm or "named in each cell")])
+                                               for arm in arms]])
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
     for row in view.rows:
         if row.label not in missing:
             rows.append([[[Inline(row.label, "strong")]],
-                         *[_cell(cell_lines(c, view, kb, outcomes=row.outcomes))
-                           for c in row.cells]])
+                         *[_cell(cell_lines(c, view, kb, outcomes=row.outcomes, said=arm))
+                           for c, arm in zip(row.cells, arms, strict=True)]])
     blocks += [Heading(2, "Summary of findings"), Table(["", *names], rows)]
     if missing:
         blocks.append(Paragraph([[Inline("Not curated for any substance shown", "em"),
@@ -137,6 +143,8 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
         [Inline("Numbers in brackets after an estimate, \"(a to b)\", are its 95% CI; "
                 "\"more\" and \"fewer\" per 1,000 count the drug arm's events against the "
                 "comparator's.")],
+        [Inline("\"+k\" after a reference: k more facts on that outcome (--outcome KEY lists "
+                "them); a cell that names no arm gives the profile's \"arm unless named\".")],
         [Inline(COMPUTED_NOTE + ".")],
     ])]
     return Document(title, blocks + reference_items(kb, view.references))

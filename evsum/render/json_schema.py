@@ -24,7 +24,7 @@ def output_schema() -> dict[str, Any]:
     fact = {
         "type": "object",
         "required": ["id", "substance", "category", "claim", "design", "source", "locator",
-                     "checked", "value", "comparator", "clinical", "arm", "analysis",
+                     "checked", "value", "comparator", "clinical", "arm", "measure", "analysis",
                      "contrast", "read"],
         "properties": {
             "id": {"type": "string"}, "substance": {"type": "string"},
@@ -49,6 +49,7 @@ def output_schema() -> dict[str, Any]:
                                "value": nullable_number, "n": nullable_integer,
                                "events": nullable_integer, "total": nullable_integer}}]},
             "arm": nullable_string,
+            "measure": nullable_string,
             "analysis": {"enum": [*voc.ANALYSES, None]},
             "contrast": {"enum": [*voc.CONTRASTS, None]},
             "hypothesis": {"enum": list(voc.HYPOTHESES)},

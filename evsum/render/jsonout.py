@@ -89,6 +89,7 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
         "n": fact.n,
         "scale": fact.scale,
         "arm": fact.arm,
+        "measure": fact.measure,
         "analysis": fact.analysis,
         "contrast": fact.contrast,
         "hypothesis": fact.hypothesis,

@@ -8,12 +8,14 @@ from rich.text import Text
 from evsum.facts.index import KnowledgeBase
 from evsum.findings import Findings, Gaps
 from evsum.render.findings_cells import (
-    COMPUTED_NOTE,
+    COMPUTED_SHORT,
     CellLine,
+    arm_cells,
     cell_lines,
     mechanism_lines,
     profile_cells,
     uncurated_rows,
+    usual_arms,
 )
 from evsum.render.terminal_layout import NOT_CURATED_STYLE, Lines, wrap
 
@@ -37,17 +39,18 @@ def _text(lines: list[CellLine]) -> Text:
 
 
 def _references(view: Findings, kb: KnowledgeBase, width: int) -> list[Text]:
-    """Packed several to a line: '[1] Dean 2021 doi:10.1002/...' (the handout has them in full)."""
-    lines = [Text("REFERENCES", style="bold")]
-    line = Text()
+    """Packed several to a line: '[1] Dean 2021   [2] Anand 2023 [expression of concern]'.
+
+    A summary names its sources as a talk does; their DOIs and full entries
+    are in the handout, the dossier (--all) and `evsum cite`.
+    """
+    lines: list[Text] = []
+    line = Text("REFERENCES", style="bold")
+    line.append(" (in full: export, --all, cite)", style="dim")
     for number, key in enumerate(view.references, 1):
         source = kb.sources[key]
         item = Text(f"[{number}] ", style="cyan")
         item.append(source.short)
-        if source.doi:
-            item.append(f" doi:{source.doi}", style="dim")
-        elif source.link:
-            item.append(f" {source.link}", style="dim")
         if source.status:
             item.append(f" [{source.status.replace('-', ' ')}]", style="bold red")
         if line.plain and line.cell_len + 3 + item.cell_len > width:
@@ -120,6 +123,20 @@ def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[Ce
     return Lines(out)
 
 
+def _profile_entry(view: Findings, kb: KnowledgeBase, index: int,
+                   arm: CellLine | None) -> list[CellLine]:
+    """Class, target (unless the class names it), status, dose, then the usual arm."""
+    lines: list[CellLine] = []
+    for label, cells in profile_cells(view):
+        line = cells[index][0]
+        if not (label == "primary target" and lines and line.text in lines[0].text):
+            lines.append(line)  # 'NMDA receptor antagonist ...' names its target already
+    for row in view.profile:
+        dose = cell_lines(row.cells[index], view, kb, expand=False)
+        lines += [CellLine(dose[0].role, f"{row.label} {dose[0].text}"), *dose[1:]]
+    return lines + ([arm] if arm else [])
+
+
 def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[RenderableType]:
     names = [s.name for s in view.substances]
     title = "SUMMARY OF FINDINGS: " + " vs ".join(names)
@@ -127,20 +144,16 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
     filters = view.filters.describe()
     if filters:
         parts.append(Text(f"filters: {filters}", style="dim"))
-    parts.append(Text("(a to b): 95% CI · headlines by the README's rule · "
-                      "--outcome KEY, --all: more", style="dim"))
-    profile = profile_cells(view)
-    per_substance: list[tuple[str, list[CellLine]]] = []
-    for index, name in enumerate(names):
-        lines = [cells[index][0] for _, cells in profile]
-        for row in view.profile:
-            dose = cell_lines(row.cells[index], view, kb, expand=False)
-            lines += [CellLine(dose[0].role, f"{row.label} {dose[0].text}"), *dose[1:]]
-        per_substance.append((name, lines))
+    parts.append(Text("(a to b): 95% CI · +k: more facts (--outcome KEY) · "
+                      "--all: every fact", style="dim"))
+    arms = usual_arms(view)
+    per_substance = [(name, _profile_entry(view, kb, index, arm))
+                     for index, (name, arm) in enumerate(zip(names, arm_cells(arms), strict=True))]
     parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
-    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb, outcomes=row.outcomes))
-                                 for name, c in zip(names, row.cells, strict=True)])
+    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb, outcomes=row.outcomes,
+                                                   said=arm))
+                                 for name, c, arm in zip(names, row.cells, arms, strict=True)])
                     for row in view.rows if row.label not in missing]
     if outcome_rows:
         parts.append(_block("OUTCOMES", "bold green", outcome_rows, width,
@@ -149,12 +162,12 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
         note = Text("not curated for any substance shown: ", style=NOT_CURATED_STYLE)
         note.append(", ".join(sorted(missing, key=[r.label for r in view.rows].index)))
         parts.append(Lines(wrap(note, width)))
-    mechanism = [Text("MECHANISM", style="bold blue")]
+    mechanism: list[Text] = []
     for line in mechanism_lines(view):
-        mechanism += wrap(Text(line), width)
+        mechanism += wrap(Text("MECHANISM ", style="bold blue").append(line), width)
     parts.append(Lines(mechanism))
     if any(c.absolute or any(h[2] for h in c.harms) for r in view.rows for c in r.cells):
-        parts.append(Lines(wrap(Text(COMPUTED_NOTE, style="magenta"), width)))
+        parts.append(Lines(wrap(Text(COMPUTED_SHORT, style="magenta"), width)))
     parts.append(Lines(_references(view, kb, width)))
     return parts
 
