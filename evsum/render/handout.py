@@ -117,8 +117,8 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
                                               for c in row.cells]])
     arms = usual_arms(view)
     if any(arms):
-        rows.append([[[Inline(ARM_LABEL)]], *[_cell([CellLine("setting", arm or "named in each cell")])
-                                               for arm in arms]])
+        rows.append([[[Inline(ARM_LABEL)]], *[
+            _cell([CellLine("setting", arm or "named in each cell")]) for arm in arms]])
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
     for row in view.rows:
         if row.label not in missing:
