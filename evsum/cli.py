@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.main import get_command_name
+from typer.models import CommandInfo
 
 from evsum import __version__
 from evsum.commands import files, views  # noqa: F401  (importing registers the commands)
@@ -82,12 +84,41 @@ def global_options_first(args: list[str]) -> list[str]:
     return head + moved + command + kept
 
 
+def only_the_command_run(args: list[str]) -> list[CommandInfo]:
+    """The commands Typer needs for ``args``: just the one they name, not all twelve.
+
+    Typer reads every command's parameters before it runs any (about 25 ms);
+    with no command named, or an unknown one, every command stays, for the
+    overview and the "did you mean".
+    """
+    every = list(app.registered_commands)
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        i += 2 if args[i] in _GLOBAL_VALUED else 1
+    if i >= len(args):
+        return every
+    named = [c for c in every if command_name(c) == args[i]]
+    return named or every
+
+
+def command_name(command: CommandInfo) -> str:
+    """The name a user types: the given one, or Typer's from the function's."""
+    return command.name or get_command_name(command.callback.__name__ if command.callback
+                                            else "")
+
+
 def main() -> None:
     """The command line, with no traceback for anything but a bug (evsum.entry runs it)."""
     if sys.stderr is None:  # started with stderr closed: messages go nowhere, codes stay
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115  (lives till exit)
     try:
-        app(args=global_options_first(sys.argv[1:]))
+        args = global_options_first(sys.argv[1:])
+        every = list(app.registered_commands)
+        app.registered_commands[:] = only_the_command_run(args)
+        try:
+            app(args=args)
+        finally:  # the app stays whole for whoever calls it next in this process
+            app.registered_commands[:] = every
     except EvsumError as exc:  # from an eager option's callback (--version), outside commands
         sys.stderr.write(f"evsum: {exc}\n")
         sys.exit(exc.exit_code)

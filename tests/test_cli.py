@@ -25,6 +25,28 @@ def test_no_arguments_shows_help(run: Run) -> None:
     assert "side-effects" in result.stdout + result.stderr
 
 
+def test_typer_is_given_only_the_command_that_runs(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import sys
+
+    from evsum.cli import app, command_name, main, only_the_command_run
+
+    every = list(app.registered_commands)
+    assert len(every) >= 12
+    assert [command_name(c) for c in only_the_command_run(
+        ["--no-bundled", "--facts-dir", "compare", "compare", "a", "b"])] == ["compare"]
+    assert [command_name(c) for c in only_the_command_run(["side-effects", "x"])] == [
+        "side-effects"]
+    assert only_the_command_run(["shwo", "x"]) == every  # for "did you mean 'show'"
+    assert only_the_command_run(["--no-color"]) == every  # the overview lists them all
+    monkeypatch.setattr(sys, "argv", ["evsum", "--no-bundled", "--facts-dir",
+                                      str(FIXTURE_KB), "list"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    assert exit_.value.code in (None, EXIT_OK) and "Alphamine" in capsys.readouterr().out
+    assert app.registered_commands == every  # whole again for the next caller
+
+
 def test_list_counts_facts_per_category(fixture_run: Run) -> None:
     result = fixture_run("list", "--json")
     assert result.code == EXIT_OK

@@ -256,6 +256,52 @@ def test_an_nnt_whose_interval_spans_no_difference_is_left_to_the_dossier(
         "190 more per 1,000 (51 to 320 more); NNTB 6 (4 to 20)*"
 
 
+@pytest.mark.parametrize(("arm", "short"), [
+    ("0.5 mg/kg IV, thrice weekly, up to 12 infusions", "0.5 mg/kg IV"),
+    ("28, 56 or 84 mg intranasal twice weekly for 4 weeks, then weekly", "28, 56 or 84 mg "
+     "intranasal twice weekly"),  # a comma after a number lists doses
+    ("single oral doses of 25, 50, 100 and 200 µg (crossover)",
+     "single oral doses of 25, 50, 100 and 200 µg (crossover)"),
+    ("100 µg once (crossover against psilocybin 20 mg, mescaline and placebo)",
+     "100 µg once (crossover against psilocybin 20 mg, mescaline and placebo)"),
+    ("high dose, 22 or 30 mg/70 kg oral, at session 1", "high dose, 22 or 30 mg/70 kg oral"),
+    (None, ""),
+])
+def test_a_summary_cell_gives_an_arm_its_dose_and_route(arm: str | None, short: str) -> None:
+    from evsum.render.findings_cells import short_arm
+
+    assert short_arm(arm) == short
+
+
+def test_a_number_says_whether_it_stands_alone(bundled: KnowledgeBase) -> None:
+    """One arm's number says so; a count is of its sample, never 'n=0 ... n=12'."""
+    from evsum.render.findings_cells import compact_value
+
+    facts = {f.id: f for s in ("esketamine", "lsd", "dmt") for f in bundled.facts_of(s)}
+    assert compact_value(facts["esketamine.wajs2020.serious-teae"]) == "6.9% (single arm)"
+    assert compact_value(facts["lsd.gasser2014.no-serious-ae"]).startswith("none of 12")
+    assert compact_value(facts["dmt.falchicarvalho2025.madrs-d7"]).startswith(
+        "-21.14 points (single arm)")
+
+
+def test_substances_with_nothing_on_an_outcome_share_one_line(bundled: KnowledgeBase) -> None:
+    names = ("ketamine", "esketamine", "arketamine", "psilocybin", "lsd", "dmt")
+    view = build_findings(bundled, [bundled.substances[n] for n in names], make_filters())
+    lines = terminal(view, bundled, width=80).splitlines()
+    onset = next(i for i, line in enumerate(lines) if line.startswith("onset "))
+    assert "Ketamine  40 min" in lines[onset]
+    assert lines[onset + 1].split() == ["Esketamine,", "Arketamine,", "Psilocybin,", "LSD,",
+                                        "DMT", "not", "curated"]
+
+
+def test_harms_say_a_shared_comparator_once(bundled: KnowledgeBase) -> None:
+    view = build_findings(bundled, [bundled.substances["esketamine"]], make_filters())
+    line = next(line for line in terminal(view, bundled, width=1000).splitlines()
+                if "vertigo 25%" in line)
+    assert line.count("vs oral antidepressant plus placebo nasal spray") == 1
+    assert "(NNTH 6*) · RCT [" in line  # the sources differ: each event keeps its own
+
+
 def test_the_summary_says_each_thing_once_and_briefly(bundled: KnowledgeBase) -> None:
     view = build_findings(bundled, [bundled.substances["ketamine"],
                                     bundled.substances["psilocybin"]], make_filters())

@@ -103,6 +103,8 @@ def compact_value(fact: Fact) -> str:
     if value.estimate is None:
         assert value.range is not None
         text = interval(value.range, value.unit, with_unit=True)
+    elif value.unit == "count" and fact.n:  # "n=0 ... n=12" would read as two samples
+        text = f"{format_number(value.estimate) if value.estimate else 'none'} of {fact.n}"
     else:
         text = number_with_unit(value.estimate, value.unit)
     if value.ci is not None:
@@ -116,11 +118,14 @@ def compact_value(fact: Fact) -> str:
             text += f" vs {comparator.name}"
     elif comparator is not None and comparator.value is not None:  # pre-post, one arm
         text += f" vs {number_with_unit(comparator.value, value.unit)} {comparator.name}"
-    elif fact.category in HARM_CATEGORIES and not measure:  # a bare number says too little
+    elif fact.category in HARM_CATEGORIES and not measure and \
+            fact.outcome not in voc.COUNTED_HARMS:  # a bare number says too little
         claim = short_claim(fact.claim)
         said = value.estimate is not None and re.search(
             rf"(?<![\d.]){re.escape(format_number(value.estimate))}(?!\d)", claim)
         text = claim if said else f"{text}: {claim}"  # the claim gives the number in words
+    elif comparator is not None:  # kind none: one arm, nothing beside it
+        text += " (single arm)"
     margin = margin_text(fact)
     if margin:
         text += f"; {margin}"
@@ -130,10 +135,21 @@ def compact_value(fact: Fact) -> str:
 
 
 def short_arm(arm: str | None) -> str:
-    """'0.5 mg/kg IV' of '0.5 mg/kg IV, thrice weekly, up to 12 infusions': dose and route."""
-    first = (arm or "").split(",")[0].strip()
-    # "28, 56 or 84 mg ...": a bare number before the comma is no dose of its own
-    return first if any(c.isalpha() for c in first) else (arm or "")
+    """'0.5 mg/kg IV' of '0.5 mg/kg IV, thrice weekly, up to 12 infusions': dose and route.
+
+    The arm up to its first clause: cut at a comma outside brackets that
+    follows a word (a comma after a number lists doses, "28, 56 or 84 mg"),
+    and past it when the first clause names no dose ("high dose, 22 or 30
+    mg/70 kg oral"); then without how long it was given ("... for 4 weeks").
+    """
+    text, depth, cuts = arm or "", 0, [0]
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0 and index and not text[index - 1].isdigit():
+            cuts.append(index)
+    clauses = [text[a:b].lstrip(", ") for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    kept = clauses[:1] if any(c.isdigit() for c in clauses[0]) else clauses[:2]
+    return ", ".join(kept).split(" for ")[0].strip()
 
 
 def usual_arms(view: Findings) -> list[str | None]:
@@ -218,22 +234,25 @@ def fact_lines(fact: Fact, view: Findings, kb: KnowledgeBase, more: int,
 
 
 def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[CellLine]:
-    """'vertigo 69.2% vs 24.4% (+44.8 points; NNTH 3*); ... · vs ECT · MDD · RCT [8]'.
+    """'vertigo 69.2% vs 24.4% (NNTH 3*); ... · vs ECT · MDD · RCT [8]'.
 
-    The comparator, population and source are said once when the events share
-    them, with each event otherwise.
+    The comparator and population, and the design and reference, are each
+    said once when the events share them, and with each event otherwise.
     """
-    def where(fact: Fact) -> str:
+    def against(fact: Fact) -> str:
         population = voc.POPULATION_SHORT.get(fact.population or "", "")
-        parts = [f"vs {fact.comparator.name}" if fact.comparator else "", population,
-                 f"{evidence_text(fact)} [{view.reference_number(fact.source)}]"
-                 + own_mark(fact.where, kb)]
+        parts = [f"vs {fact.comparator.name}" if fact.comparator else "", population]
         return " · ".join(p for p in parts if p)
 
-    places = [where(fact) for fact, _, _ in cell.harms]
-    shared = len(set(places)) == 1
+    def evidence(fact: Fact) -> str:
+        return (f"{evidence_text(fact)} [{view.reference_number(fact.source)}]"
+                + own_mark(fact.where, kb))
+
+    facts = [fact for fact, _, _ in cell.harms]
+    contexts, sources = [against(f) for f in facts], [evidence(f) for f in facts]
+    one_context, one_source = len(set(contexts)) == 1, len(set(sources)) == 1
     items = []
-    for (fact, gap, _), place in zip(cell.harms, places, strict=True):
+    for (fact, gap, _), context, source in zip(cell.harms, contexts, sources, strict=True):
         rate, other = incidence(fact), fact.comparator.value if fact.comparator else None
         assert rate is not None and other is not None  # a harm here has its excess
         text = (f"{outcome_label(fact.adverse_event or '')} {number_with_unit(rate, '%')} vs "
@@ -242,12 +261,15 @@ def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[C
         computed = nnt_text(fact) or (
             f"{'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points")
         text += f" ({computed})"
-        items.append(text if shared else f"{text} {place}")
+        own = [part for part, shared in ((context, one_context), (source, one_source))
+               if not shared and part]
+        items.append(" · ".join([text, *own]))
+    tail = [part for part, shared in ((contexts[0], one_context), (sources[0], one_source))
+            if shared and part]
     more = f" +{cell.more}" if cell.more else ""
-    lines = [CellLine("harm", "; ".join(items) + ("" if shared else more))]
-    if shared:
-        lines.append(CellLine("evidence", places[0] + more))
-    return lines
+    if not tail:
+        return [CellLine("harm", "; ".join(items) + more)]
+    return [CellLine("harm", "; ".join(items)), CellLine("evidence", " · ".join(tail) + more)]
 
 
 def cell_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase,

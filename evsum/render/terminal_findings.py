@@ -123,6 +123,22 @@ def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[Ce
     return Lines(out)
 
 
+def _merge_empty(entries: list[tuple[str, list[CellLine]]]) -> list[tuple[str, list[CellLine]]]:
+    """'Esketamine, Psilocybin  not curated': substances with the same empty cell, on one line."""
+    merged: list[tuple[str, list[CellLine]]] = []
+    where: dict[str, int] = {}
+    for name, lines in entries:
+        empty = lines[0].text if len(lines) == 1 and lines[0].role == "empty" else None
+        if empty is not None and empty in where:
+            first, same = merged[where[empty]]
+            merged[where[empty]] = (f"{first}, {name}", same)
+            continue
+        if empty is not None:
+            where[empty] = len(merged)
+        merged.append((name, lines))
+    return merged
+
+
 def _profile_entry(view: Findings, kb: KnowledgeBase, index: int,
                    arm: CellLine | None) -> list[CellLine]:
     """Class, target (unless the class names it), status, dose, then the usual arm."""
@@ -151,10 +167,10 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
                      for index, (name, arm) in enumerate(zip(names, arm_cells(arms), strict=True))]
     parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
-    outcome_rows = [(row.label, [(name, cell_lines(c, view, kb, outcomes=row.outcomes,
-                                                   said=arm))
-                                 for name, c, arm in zip(names, row.cells, arms, strict=True)])
-                    for row in view.rows if row.label not in missing]
+    outcome_rows = [(row.label, _merge_empty([
+        (name, cell_lines(c, view, kb, outcomes=row.outcomes, said=arm))
+        for name, c, arm in zip(names, row.cells, arms, strict=True)]))
+        for row in view.rows if row.label not in missing]
     if outcome_rows:
         parts.append(_block("OUTCOMES", "bold green", outcome_rows, width,
                             ("harm", "value")))  # each fact of an --outcome on its own
