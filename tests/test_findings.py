@@ -294,6 +294,16 @@ def test_substances_with_nothing_on_an_outcome_share_one_line(bundled: Knowledge
                                         "DMT", "not", "curated"]
 
 
+def test_show_names_its_one_substance_in_the_title_not_in_every_cell(
+        bundled: KnowledgeBase) -> None:
+    view = build_findings(bundled, [bundled.substances["ketamine"]], make_filters())
+    lines = terminal(view, bundled, width=80).splitlines()
+    outcomes = lines[lines.index("OUTCOMES") + 1:]
+    assert outcomes[0].startswith("response     OR 3.94 (1.54 to 10.1) vs placebo")
+    assert not any("Ketamine  " in line for line in outcomes)
+    assert len(lines) <= 50  # one screen
+
+
 def test_harms_say_a_shared_comparator_once(bundled: KnowledgeBase) -> None:
     view = build_findings(bundled, [bundled.substances["esketamine"]], make_filters())
     line = next(line for line in terminal(view, bundled, width=1000).splitlines()

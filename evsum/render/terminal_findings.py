@@ -94,14 +94,15 @@ def _block(title: str, style: str, rows: list[tuple[str, list[tuple[str, list[Ce
         left = LABEL_WIDTH if label else 0
         # without a label (the profile) the names make a column, the text hangs beside it
         column = 0 if label else min(max(len(name) for name, _ in entries), 14) + 2
-        hang = HANG if label else column
+        named = any(name for name, _ in entries)  # `show`: one substance, named in the title
+        hang = (HANG if named else 0) if label else column
         body: list[Text] = []
         for name, lines in entries:
             apart_name = column and len(name) + 2 > column  # too long: a line of its own
             if apart_name:
                 body.append(Text(name, style="bold cyan"))
             for index, paragraph in enumerate(_flowing(lines, apart)):
-                head = Text(f"{name}  ".ljust(column), style="bold cyan") \
+                head = Text(f"{name}  ".ljust(column) if named else "", style="bold cyan") \
                     if index == 0 and not apart_name else Text(" " * column)
                 if column:  # the text wraps in its own column, the name beside its first line
                     pieces = wrap(paragraph, max(20, width - column))
@@ -167,9 +168,10 @@ def findings_parts(view: Findings, kb: KnowledgeBase, width: int) -> list[Render
                      for index, (name, arm) in enumerate(zip(names, arm_cells(arms), strict=True))]
     parts.append(_block("PROFILE", "bold", [("", per_substance)], width))
     missing = set(uncurated_rows(view)) if view.outcome is None else set()
+    shown = names if len(names) > 1 else [""]  # one substance: its name is in the title
     outcome_rows = [(row.label, _merge_empty([
         (name, cell_lines(c, view, kb, outcomes=row.outcomes, said=arm))
-        for name, c, arm in zip(names, row.cells, arms, strict=True)]))
+        for name, c, arm in zip(shown, row.cells, arms, strict=True)]))
         for row in view.rows if row.label not in missing]
     if outcome_rows:
         parts.append(_block("OUTCOMES", "bold green", outcome_rows, width,
