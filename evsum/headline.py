@@ -7,7 +7,8 @@ Among one substance's facts on one outcome, the headline is the first by
 1. clinical evidence before animal and cell work (a preclinical fact never
    heads a clinical outcome: such a cell reads "preclinical only");
 2. a number against its comparator (a contrast, or both arms' rates) before a
-   number for one arm alone, and any number before a fact told in words: a
+   number for one arm alone or one pooled with uncontrolled before-after data
+   (comparator kind `mixed`), and any number before a fact told in words: a
    summary of findings gives effects, and --outcome keeps the rest in view;
 3. the strongest design (meta-analysis, RCT, label, ... as `--min-evidence`);
 4. the primary analysis, then key secondary, secondary, pooled, subgroup,
@@ -17,7 +18,8 @@ Among one substance's facts on one outcome, the headline is the first by
    bipolar samples, bipolar depression, and the rest;
 6. a source without a notice (an expression of concern, a retraction);
 7. the comparison a reader expects first: against placebo, then an active
-   placebo, a low dose, a waiting list, usual care, an active treatment, none;
+   placebo, a low dose, a waiting list, usual care, an active treatment, a
+   mixed pool, none;
 8. the arm in clinical use: an arm that names the substance's curated
    clinical dose;
 9. the later source (then the fact id, so the choice is stable).
@@ -41,7 +43,7 @@ INDICATION_ORDER = ("trd", "mdd", "suicidal-ideation", "depression-mixed",
                     "bipolar-depression", "label-population", "cancer-distress", "ptsd",
                     "anxiety")
 COMPARATOR_ORDER = ("placebo", "active-placebo", "low-dose", "waiting-list", "usual-care",
-                    "active", "none")
+                    "active", "mixed", "none")
 _STEPS = ("bundled before own facts", "clinical evidence", "number against its comparator",
           "strongest design", "primary analysis", "main indication", "no notice on the source",
           "placebo comparison", "arm in clinical use", "latest source")
@@ -50,14 +52,15 @@ _STEPS = ("bundled before own facts", "clinical evidence", "number against its c
 # The rule in a sentence per step, as the handout and the JSON state it.
 RULE: tuple[str, ...] = (
     "clinical evidence before animal and cell work",
-    "a number against its comparator before a number for one arm, any number before words",
+    "a number against its comparator before a number for one arm (or one pooled with "
+    "uncontrolled data), any number before words",
     "the strongest design",
     "the primary analysis before secondary, pooled, subgroup, exploratory and post hoc ones",
     "the main indication (TRD, then MDD, then suicidal ideation, then mixed and bipolar "
     "samples)",
     "a source without a notice (expression of concern, retraction)",
     "placebo comparisons first, then active placebo, low dose, waiting list, usual care, "
-    "active treatment",
+    "active treatment, a mixed pool",
     "the arm in clinical use (the curated clinical dose)",
     "the later source",
 )
@@ -80,11 +83,12 @@ def clinical_doses(facts: Iterable[Fact]) -> tuple[str, ...]:
 
 
 def quantified(fact: Fact) -> int:
-    """0: a number against its comparator; 1: a number for one arm alone; 2: words only."""
+    """0: a number against its comparator; 1: one arm's number, or one pooled with
+    uncontrolled before-after data (no clean contrast); 2: words only."""
     if fact.value is None:
         return 2
     comparator = fact.comparator
-    if comparator is None or comparator.kind == "none":
+    if comparator is None or comparator.kind in ("none", "mixed"):
         return 1
     if fact.contrast == "per-arm" and comparator.value is None:
         return 1

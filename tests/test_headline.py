@@ -112,3 +112,15 @@ def test_a_number_against_its_comparator_heads_words_and_one_arm_of_stronger_des
     rest = choose([told, one_arm], kb(told, one_arm))
     assert rest is not None and rest.fact.id == "a.onearm"
     assert rest.why == "number against its comparator (one arm)"
+
+
+def test_a_pool_of_controlled_and_uncontrolled_data_yields_to_a_controlled_trial() -> None:
+    """A meta-analysis that pools placebo arms with before-after changes is no clean contrast."""
+    pooled = fact("s.pooled", design="meta-analysis", contrast="between-arms",
+                  value=Value(-1.12, "SMD"),
+                  comparator=Comparator("placebo, or baseline in uncontrolled studies", "mixed"))
+    trial = fact("s.trial", contrast="between-arms", value=Value(-6.6, "points"),
+                 comparator=Comparator("1 mg", "low-dose"))
+    headline = choose([pooled, trial], kb(pooled, trial))
+    assert headline is not None and headline.fact.id == "s.trial"
+    assert headline.why == "number against its comparator (against its comparator)"

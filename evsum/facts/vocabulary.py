@@ -190,6 +190,7 @@ COMPARATOR_KINDS: dict[str, str] = {
     "low-dose": "low-dose control",
     "waiting-list": "waiting list",
     "usual-care": "usual care",
+    "mixed": "controlled and uncontrolled data pooled",
     "none": "no comparator",
 }
 
