@@ -91,6 +91,17 @@ def test_handout_is_short_and_cites_exactly_what_it_shows(
     assert cited == {str(i) for i in range(1, len(listed) + 1)}
 
 
+def test_a_handout_says_a_concern_once_for_the_cells_it_touches(
+        bundled: KnowledgeBase) -> None:
+    view = build_findings(bundled, [bundled.substances["ketamine"],
+                                    bundled.substances["psilocybin"]], make_filters())
+    text = render_text(view, Format.MARKDOWN, bundled)
+    uncertain = text.split("## Uncertain or disputed")[1].split("## ")[0]
+    notice = next(line for line in uncertain.splitlines() if "expression of concern" in line)
+    assert notice.startswith("- Psilocybin, response and remission \\[")
+    assert uncertain.count("expression of concern**") == 1
+
+
 def test_gaps_name_each_substances_missing_outcomes(kb: KnowledgeBase) -> None:
     view = build_gaps(kb, [kb.substances["alpha"]])
     missing = dict(view.missing[0])

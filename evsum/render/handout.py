@@ -73,27 +73,40 @@ def _cell(lines: list[CellLine]) -> CellLines:
 
 
 def _uncertain(view: Findings, kb: KnowledgeBase) -> list[Line]:
-    """Headlines a reader should weigh: disputed, low certainty, notices, read on copies."""
-    items: list[Line] = []
+    """Headlines a reader should weigh: disputed, low certainty, notices, read on copies.
+
+    A concern shared by several of one substance's cells from one source is
+    said once, with the cells it touches ("Psilocybin, response and
+    remission [4]: expression of concern ...").
+    """
+    concerns: dict[tuple[str, int, str, str], list[str]] = {}
     for row in view.rows:
         for substance, cell in zip(view.substances, row.cells, strict=True):
             fact = cell.headline.fact if cell.headline else None
             if fact is None:
                 continue
             source = kb.sources[fact.source]
-            where = f"{substance.name}, {row.label} [{view.reference_number(fact.source)}]: "
+            found: list[tuple[str, str]] = []  # (the words in bold, what follows them)
             if fact.disputed:
-                items.append([Inline(where), Inline("disputed", "strong"),
-                              Inline(f" ({', '.join(fact.disputed.by)}): "
-                                     f"{fact.disputed.reason}")])
+                found.append(("disputed", f" ({', '.join(fact.disputed.by)}): "
+                                          f"{fact.disputed.reason}"))
             if fact.grade in ("low", "very-low"):
-                items.append([Inline(where + f"GRADE certainty {fact.grade.replace('-', ' ')}")])
+                found.append(("", f"GRADE certainty {fact.grade.replace('-', ' ')}"))
             if source.status:
-                note = f": {source.status_note}" if source.status_note else ""
-                items.append([Inline(where), Inline(source.status.replace("-", " "), "strong"),
-                              Inline(note)])
+                found.append((source.status.replace("-", " "),
+                              f": {source.status_note}" if source.status_note else ""))
             if fact.analysis in ("post-hoc", "subgroup", "exploratory"):
-                items.append([Inline(where + f"a {fact.analysis.replace('-', ' ')} analysis")])
+                found.append(("", f"a {fact.analysis.replace('-', ' ')} analysis"))
+            for strong, rest in found:
+                key = (substance.name, view.reference_number(fact.source), strong, rest)
+                concerns.setdefault(key, []).append(row.label)
+    items: list[Line] = []
+    for (name, number, strong, rest), labels in concerns.items():
+        rows = ", ".join(labels[:-1]) + " and " + labels[-1] if len(labels) > 1 else labels[0]
+        line = [Inline(f"{name}, {rows} [{number}]: ")]
+        if strong:
+            line.append(Inline(strong, "strong"))
+        items.append([*line, Inline(rest)])
     return items
 
 
