@@ -91,6 +91,19 @@ def test_handout_is_short_and_cites_exactly_what_it_shows(
     assert cited == {str(i) for i in range(1, len(listed) + 1)}
 
 
+def test_the_mechanism_line_says_whether_the_targets_differ(bundled: KnowledgeBase) -> None:
+    from evsum.render.findings_cells import mechanism_lines
+
+    def line(*names: str) -> str:
+        view = build_findings(bundled, [bundled.substances[n] for n in names], make_filters())
+        [only] = mechanism_lines(view)
+        return only
+
+    assert line("ketamine", "esketamine").startswith("same primary target (NMDA receptor); ")
+    assert line("ketamine", "psilocybin").startswith("primary targets differ; shared downstream")
+    assert line("ketamine").startswith("downstream: ") and "BDNF" in line("ketamine")
+
+
 def test_a_handout_says_a_concern_once_for_the_cells_it_touches(
         bundled: KnowledgeBase) -> None:
     view = build_findings(bundled, [bundled.substances["ketamine"],
@@ -276,6 +289,8 @@ def test_an_nnt_whose_interval_spans_no_difference_is_left_to_the_dossier(
     ("100 µg once (crossover against psilocybin 20 mg, mescaline and placebo)",
      "100 µg once (crossover against psilocybin 20 mg, mescaline and placebo)"),
     ("high dose, 22 or 30 mg/70 kg oral, at session 1", "high dose, 22 or 30 mg/70 kg oral"),
+    ("25 mg, 10 mg or 1 mg once, with psychological support", "25 mg, 10 mg or 1 mg once"),
+    ("84 mg intranasal twice weekly, 4 weeks", "84 mg intranasal twice weekly"),
     (None, ""),
 ])
 def test_a_summary_cell_gives_an_arm_its_dose_and_route(arm: str | None, short: str) -> None:

@@ -134,18 +134,23 @@ def compact_value(fact: Fact) -> str:
     return measure + text
 
 
+_DOSE = re.compile(r"\s*\d[\d.]*\s*(mg|µg|mL|g)\b")  # a dose opens the next clause
+
+
 def short_arm(arm: str | None) -> str:
     """'0.5 mg/kg IV' of '0.5 mg/kg IV, thrice weekly, up to 12 infusions': dose and route.
 
     The arm up to its first clause: cut at a comma outside brackets that
-    follows a word (a comma after a number lists doses, "28, 56 or 84 mg"),
-    and past it when the first clause names no dose ("high dose, 22 or 30
-    mg/70 kg oral"); then without how long it was given ("... for 4 weeks").
+    follows a word and comes before no dose (the commas in "28, 56 or 84 mg"
+    and "25 mg, 10 mg or 1 mg" list doses), and past it when the first clause
+    names no dose ("high dose, 22 or 30 mg/70 kg oral"); then without how long
+    it was given ("... for 4 weeks").
     """
     text, depth, cuts = arm or "", 0, [0]
     for index, char in enumerate(text):
         depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0 and index and not text[index - 1].isdigit():
+        if char == "," and depth == 0 and index and not text[index - 1].isdigit() \
+                and not _DOSE.match(text, index + 1):  # "25 mg, 10 mg or 1 mg": a list
             cuts.append(index)
     clauses = [text[a:b].lstrip(", ") for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
     kept = clauses[:1] if any(c.isdigit() for c in clauses[0]) else clauses[:2]
@@ -308,12 +313,11 @@ def mechanism_lines(view: Findings) -> list[str]:
     The targets themselves stand in the profile; a single substance's line
     names its downstream nodes. Each node carries the best design behind it.
     """
-    targets = {t for named in view.targets for t in named}
     nodes = ", ".join(f"{node} ({view.downstream_evidence[node]})"
                       for node in view.shared_downstream)
     if len(view.substances) == 1:
         return [f"downstream: {nodes or 'none curated'}"]
-    same = len(set(view.targets)) == 1 and targets
+    same = len(set(view.targets)) == 1 and bool(view.targets[0])
     lead = f"same primary target ({', '.join(view.targets[0])})" if same \
         else "primary targets differ"
     return [f"{lead}; shared downstream: {nodes or 'none curated'}"]
