@@ -43,6 +43,18 @@ def test_script_compares_bundled_facts_from_another_folder(tmp_path: Path) -> No
     assert "\x1b[" not in result.stdout  # piped: no escape codes
 
 
+@pytest.mark.parametrize("command", [
+    ("compare", "ketamine", "esketamine", "psilocybin"), ("show", "ketamine"),
+    ("side-effects", "ketamine"), ("gaps", "lsd"), ("--no-color", "list")])
+def test_script_runs_each_command_within_80_columns(command: tuple[str, ...],
+                                                    tmp_path: Path) -> None:
+    """Typer is given only the command named; each still runs, and fits the terminal."""
+    result = run_script(*command, env={"COLUMNS": "80"}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) > 3 and max(len(line) for line in lines) <= 80
+
+
 def test_script_force_color_and_no_color() -> None:
     forced = run_script("--facts-dir", str(FIXTURE_KB), "show", "alpha",
                         env={"FORCE_COLOR": "1"})
