@@ -303,11 +303,14 @@ def test_a_number_says_whether_it_stands_alone(bundled: KnowledgeBase) -> None:
     """One arm's number says so; a count is of its sample, never 'n=0 ... n=12'."""
     from evsum.render.findings_cells import compact_value
 
-    facts = {f.id: f for s in ("esketamine", "lsd", "dmt") for f in bundled.facts_of(s)}
+    facts = {f.id: f for s in ("esketamine", "lsd", "dmt", "hydroxynorketamine")
+             for f in bundled.facts_of(s)}
     assert compact_value(facts["esketamine.wajs2020.serious-teae"]) == "6.9% (single arm)"
     assert compact_value(facts["lsd.gasser2014.no-serious-ae"]).startswith("none of 12")
     assert compact_value(facts["dmt.falchicarvalho2025.madrs-d7"]).startswith(
         "-21.14 points (single arm)")
+    assert compact_value(facts["hydroxynorketamine.raja2024.safety"]) == (
+        "none reported vs placebo (within each dose cohort), its rate not curated")
 
 
 def test_substances_with_nothing_on_an_outcome_share_one_line(bundled: KnowledgeBase) -> None:

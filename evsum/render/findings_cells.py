@@ -103,15 +103,16 @@ def compact_value(fact: Fact) -> str:
     if value.estimate is None:
         assert value.range is not None
         text = interval(value.range, value.unit, with_unit=True)
-    elif value.unit == "count" and fact.n:  # "n=0 ... n=12" would read as two samples
-        text = f"{format_number(value.estimate) if value.estimate else 'none'} of {fact.n}"
+    elif value.unit == "count":  # "n=0 ... n=12" would read as two samples
+        count = format_number(value.estimate) if value.estimate else "none"
+        text = f"{count} of {fact.n}" if fact.n else f"{count} reported"
     else:
         text = number_with_unit(value.estimate, value.unit)
     if value.ci is not None:
         text += f" ({interval(value.ci, value.unit)})"
     if comparator is not None and comparator.kind != "none":
         if fact.contrast == "per-arm" and comparator.value is None:
-            text += f" ({comparator.name}: rate not curated)"
+            text += f" vs {comparator.name}, its rate not curated"
         elif fact.contrast == "per-arm":
             text += f" vs {number_with_unit(comparator.value or 0, value.unit)} {comparator.name}"
         else:
