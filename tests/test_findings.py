@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,45 @@ def test_a_handout_says_a_concern_once_for_the_cells_it_touches(
     notice = next(line for line in uncertain.splitlines() if "expression of concern" in line)
     assert notice.startswith("- Psilocybin, response and remission \\[")
     assert uncertain.count("expression of concern**") == 1
+
+
+MEASURED = """\
+substances:
+  - {id: hostile, name: Hostilamine, family: ketamine, class: Test class,
+     targets: [nmda-receptor], routes: [oral], status: Investigational.}
+sources:
+  test2020: {type: article, authors: Test A, title: A test source, year: 2020, doi: 10.1000/t}
+facts:
+  - id: hostile.test2020.pressure
+    substance: hostile
+    category: safety
+    claim: Pressure rose.
+    outcome: blood-pressure
+    measure: "<b>peak</b> [bold]rise[/bold] *x*"
+    contrast: per-arm
+    value: {estimate: 12, unit: mmHg}
+    design: meta-analysis
+    source: test2020
+    locator: Table 1
+    checked: 2026-01-01
+    read: {url: "https://example.org/page", kind: publisher}
+"""
+
+
+def test_a_strangers_measure_is_shown_as_written_in_every_format(
+        run: Run, fact_tree: Callable[[dict[str, str]], Path]) -> None:
+    folder = str(fact_tree({"measured.yaml": MEASURED}))
+    base = ("--no-bundled", "--facts-dir", folder, "show", "hostile")
+    measure = "<b>peak</b> [bold]rise[/bold] *x*"
+    terminal_text = run("--no-color", *base).stdout
+    assert f"{measure}: 12 mmHg" in terminal_text
+    html = run(*base, "--format", "html").stdout
+    assert "&lt;b&gt;peak&lt;/b&gt; [bold]rise[/bold] *x*: 12 mmHg" in html
+    assert "<b>peak" not in html
+    rendered = MarkdownIt().render(run(*base, "--format", "markdown").stdout)
+    assert "&lt;b&gt;peak&lt;/b&gt; [bold]rise[/bold] *x*: 12 mmHg" in rendered
+    data = json.loads(run(*base, "--json").stdout)
+    assert [f["measure"] for f in data["facts"]] == [measure]
 
 
 def test_gaps_name_each_substances_missing_outcomes(kb: KnowledgeBase) -> None:
