@@ -351,6 +351,9 @@ def test_a_number_says_whether_it_stands_alone(bundled: KnowledgeBase) -> None:
         "-21.14 points (single arm)")
     assert compact_value(facts["hydroxynorketamine.raja2024.safety"]) == (
         "none reported vs placebo (within each dose cohort), its rate not curated")
+    from evsum.render.common import value_text  # the dossier and `why` say counts so too
+
+    assert value_text(facts["lsd.gasser2014.no-serious-ae"]).startswith("none of 12 on 200 µg")
 
 
 def test_substances_with_nothing_on_an_outcome_share_one_line(bundled: KnowledgeBase) -> None:

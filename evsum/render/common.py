@@ -130,6 +130,15 @@ def p_text(p: str) -> str:
     return f"p{'' if p[0] in '<>=≤≥' else '='}{p}"
 
 
+def count_text(count: float, sample: int | None) -> str:
+    """'3 of 12', 'none of 12', '3 reported': a count said of its sample.
+
+    Never 'n=3' beside 'n=12', which reads as two sample sizes.
+    """
+    said = format_number(count) if count else "none"
+    return f"{said} of {sample}" if sample else f"{said} reported"
+
+
 def counted(number: float, unit: str, events: int | None, total: int | None) -> str:
     """'35/152 (23%)' where counts are known, else '23%'."""
     text = number_with_unit(number, unit)
@@ -150,9 +159,11 @@ def value_text(fact: Fact, drug: str | None = None) -> str:
     if value.estimate is None:
         assert value.range is not None  # validation requires one of them
         number = interval(value.range, value.unit, with_unit=True)
+    elif value.unit == "count":
+        number = count_text(value.estimate, fact.n)
     else:
         number = counted(value.estimate, value.unit, value.events, value.total)
-    if value.estimate == 0 and value.unit in ("%", "count"):
+    if value.estimate == 0 and value.unit == "%":
         number += f" ({NONE_REPORTED})"
     spread = []  # the interval belongs to the number it follows: the contrast, or the arm
     if value.ci is not None:

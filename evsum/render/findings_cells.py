@@ -19,6 +19,7 @@ from evsum.findings import FindingCell, Findings
 from evsum.render.common import (
     FILTERED_OUT,
     NOT_CURATED,
+    count_text,
     evidence_text,
     interval,
     nnt_text,
@@ -104,8 +105,7 @@ def compact_value(fact: Fact) -> str:
         assert value.range is not None
         text = interval(value.range, value.unit, with_unit=True)
     elif value.unit == "count":  # "n=0 ... n=12" would read as two samples
-        count = format_number(value.estimate) if value.estimate else "none"
-        text = f"{count} of {fact.n}" if fact.n else f"{count} reported"
+        text = count_text(value.estimate, fact.n)
     else:
         text = number_with_unit(value.estimate, value.unit)
     if value.ci is not None:
