@@ -296,7 +296,7 @@ def test_the_usual_arm_is_said_once_and_any_other_arm_in_its_cell(
     view = build_findings(bundled, [bundled.substances["ketamine"]], make_filters())
     assert usual_arms(view) == ["0.5 mg/kg IV"]  # KetECT's arm heads three cells
     lines = terminal(view, bundled, width=400).splitlines()
-    assert sum("arm unless named: 0.5 mg/kg IV" in line for line in lines) == 1
+    assert sum("trial arm unless named: 0.5 mg/kg IV" in line for line in lines) == 1
     dissociation = next(line for line in lines if "dissociative symptoms:" in line)
     assert "mg/kg" not in dissociation
     ideation = next(line for line in lines if "full remission of suicidal ideation" in line)

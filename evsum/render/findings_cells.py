@@ -161,7 +161,7 @@ def short_arm(arm: str | None) -> str:
 def usual_arms(view: Findings) -> list[str | None]:
     """Per substance, the arm (dose and route) that most of its headlines share.
 
-    The profile says it once ("arm unless named"), and a cell names its arm
+    The profile says it once ("trial arm unless named"), and a cell names its arm
     only where it differs. An arm shared by fewer than two headlines is no
     usual arm: each cell then names its own.
     """
@@ -324,7 +324,7 @@ def mechanism_lines(view: Findings) -> list[str]:
     return [f"{lead}; shared downstream: {nodes or 'none curated'}"]
 
 
-ARM_LABEL = "arm unless named"
+ARM_LABEL = "trial arm unless named"  # a pooled analysis names no arm
 
 
 def profile_cells(view: Findings) -> list[tuple[str, list[list[CellLine]]]]:

@@ -157,7 +157,8 @@ def handout_document(view: Findings, kb: KnowledgeBase, today: dt.date | None = 
                 "\"more\" and \"fewer\" per 1,000 count the drug arm's events against the "
                 "comparator's.")],
         [Inline("\"+k\" after a reference: k more facts on that outcome (--outcome KEY lists "
-                "them); a cell that names no arm gives the profile's \"arm unless named\".")],
+                "them); a trial's cell that names no arm gives the profile's \"trial arm unless "
+                "named\"; a meta-analysis pools its trials' arms.")],
         [Inline(COMPUTED_NOTE + ".")],
     ])]
     return Document(title, blocks + reference_items(kb, view.references))
