@@ -382,6 +382,8 @@ def test_harms_say_a_shared_comparator_once(bundled: KnowledgeBase) -> None:
                 if "vertigo 25%" in line)
     assert line.count("vs oral antidepressant plus placebo nasal spray") == 1
     assert "(NNTH 6*) · RCT [" in line  # the sources differ: each event keeps its own
+    # each event's evidence says what any cell's says: read on a copy, under a notice
+    assert re.search(r"label, pooled trials \[\d+\], copy", line)
 
 
 def test_the_summary_says_each_thing_once_and_briefly(bundled: KnowledgeBase) -> None:

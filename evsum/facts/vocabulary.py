@@ -272,13 +272,13 @@ TIME_UNITS_HOURS: dict[str, float] = {
     "y": 24.0 * 365.25,
 }
 
-# The critical outcomes of the summary of findings, in display order:
-# (row key, label, categories (space-separated), outcome keys whose facts fill the
-# row). "top-harms"
-# is filled with the adverse events of largest excess over the comparator.
 # Harm outcomes whose key says what a rate counts: a bare "6.9%" under them is plain.
 COUNTED_HARMS = frozenset({"serious-adverse-events", "discontinuation-due-to-ae"})
 
+# The critical outcomes of the summary of findings, in display order:
+# (row key, label, categories (space-separated), outcome keys whose facts fill the
+# row). "top-harms" is filled with the adverse events of largest excess over the
+# comparator.
 SUMMARY_OUTCOMES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("response", "response", "efficacy", ("response",)),
     ("remission", "remission", "efficacy", ("remission",)),

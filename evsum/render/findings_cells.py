@@ -22,7 +22,6 @@ from evsum.render.common import (
     count_text,
     evidence_text,
     interval,
-    nnt_text,
     number_with_unit,
     outcome_label,
     own_mark,
@@ -250,23 +249,23 @@ def _harms_lines(cell: FindingCell, view: Findings, kb: KnowledgeBase) -> list[C
         parts = [f"vs {fact.comparator.name}" if fact.comparator else "", population]
         return " · ".join(p for p in parts if p)
 
-    def evidence(fact: Fact) -> str:
-        return (f"{evidence_text(fact)} [{view.reference_number(fact.source)}]"
-                + own_mark(fact.where, kb))
-
     facts = [fact for fact, _, _ in cell.harms]
-    contexts, sources = [against(f) for f in facts], [evidence(f) for f in facts]
+    contexts = [against(f) for f in facts]
+    sources = [_evidence_line(f, view, kb, 0) for f in facts]  # notices and copies too
     one_context, one_source = len(set(contexts)) == 1, len(set(sources)) == 1
     items = []
-    for (fact, gap, _), context, source in zip(cell.harms, contexts, sources, strict=True):
+    for (fact, gap, absolute), context, source in zip(cell.harms, contexts, sources,
+                                                      strict=True):
         rate, other = incidence(fact), fact.comparator.value if fact.comparator else None
         assert rate is not None and other is not None  # a harm here has its excess
         text = (f"{outcome_label(fact.adverse_event or '')} {number_with_unit(rate, '%')} vs "
                 f"{number_with_unit(other, '%')}")
-        # the NNTH says the excess; without one, its size in points
-        computed = nnt_text(fact) or (
-            f"{'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points")
-        text += f" ({computed})"
+        # the NNTH says the excess, by the cells' rule; without one, its size in points
+        if absolute is not None and _nnt_shown(absolute, fact):
+            computed = f"{absolute.label} {absolute.nnt}"
+        else:
+            computed = f"{'+' if gap >= 0 else ''}{format_number(round(gap, 1))} points"
+        text += f" ({computed}{COMPUTED_MARK})"
         own = [part for part, shared in ((context, one_context), (source, one_source))
                if not shared and part]
         items.append(" · ".join([text, *own]))
